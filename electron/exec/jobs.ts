@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { RpcError } from '../../shared/contract/core';
+import type { JobProgress, JobStatus, JobSummary } from '../../shared/contract/jobs';
+import { AppError, toRpcError } from '../errors';
+import type { EventBus } from './events';
+
+type LogStream = 'stdout' | 'stderr' | 'info';
+
+/** What a running job's code sees. */
+export interface JobContext {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  log(text: string, stream?: LogStream): void;
+  progress(progress: JobProgress): void;
+  phase(phase: string, label: string, opts?: { cancellable?: boolean }): void;
+  setCancellable(cancellable: boolean): void;
+}
+
+export interface StartOptions {
+  title: string;
+  /** jobs in the same group never run at once; a second is refused */
+  exclusiveGroup?: string;
+  cancellable?: boolean;
+  /** validates the final value before it is announced */
+  validateResult?: (value: unknown) => unknown;
+}
+
+interface JobRecord {
+  summary: JobSummary;
+  controller: AbortController;
+  group?: string;
+  lines: { stream: LogStream; text: string }[];
+  dropped: number;
+  lastProgressAt: number;
+  pendingProgress?: JobProgress;
+  progressTimer?: NodeJS.Timeout;
+}
+
+const MAX_LOG_LINES = 500_000;
+const MAX_FINISHED_JOBS = 50;
+/** progress events are coalesced to at most this often */
+const PROGRESS_INTERVAL_MS = 100;
+
+export class JobManager {
+  private readonly jobs = new Map<string, JobRecord>();
+
+  constructor(private readonly events: EventBus) {}
+
+  start<T>(method: string, opts: StartOptions, work: (job: JobContext) => Promise<T>): { jobId: string } {
+    if (opts.exclusiveGroup) {
+      const busy = [...this.jobs.values()].find((j) => j.group === opts.exclusiveGroup && j.summary.status === 'running');
+      if (busy) {
+        throw new AppError('busy', `"${busy.summary.title}" is still running. Wait for it to finish, or cancel it, before starting another.`, `job ${busy.summary.id}`);
+      }
+    }
+    const id = randomUUID();
+    const controller = new AbortController();
+    const record: JobRecord = {
+      summary: {
+        id,
+        method,
+        title: opts.title,
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        cancellable: opts.cancellable ?? true,
+        logLines: 0,
+      },
+      controller,
+      group: opts.exclusiveGroup,
+      lines: [],
+      dropped: 0,
+      lastProgressAt: 0,
+    };
+    this.jobs.set(id, record);
+    this.prune();
+    this.events.emit({ topic: 'job', jobId: id, method, kind: 'started', title: opts.title });
+
+    const ctx: JobContext = {
+      id,
+      signal: controller.signal,
+      log: (text, stream = 'info') => this.appendLog(record, stream, text),
+      progress: (p) => this.setProgress(record, p),
+      phase: (phase, label, o) => {
+        if (o?.cancellable !== undefined) record.summary.cancellable = o.cancellable;
+        record.summary.phase = label;
+        this.events.emit({ topic: 'job', jobId: id, method, kind: 'phase', phase, label, cancellable: record.summary.cancellable });
+      },
+      setCancellable: (c) => {
+        record.summary.cancellable = c;
+      },
+    };
+
+    // Run on the next tick so the caller has the job id before any event about it.
+    setImmediate(() => {
+      work(ctx).then(
+        (value) => {
+          const result = opts.validateResult ? opts.validateResult(value) : value;
+          this.finish(record, 'done', { result });
+        },
+        (err: unknown) => {
+          const error = toRpcError(err);
+          if (controller.signal.aborted || error.code === 'cancelled') this.finish(record, 'cancelled', {});
+          else this.finish(record, 'failed', { error });
+        },
+      );
+    });
+    return { jobId: id };
+  }
+
+  cancel(jobId: string): boolean {
+    const record = this.require(jobId);
+    if (record.summary.status !== 'running') return false;
+    if (!record.summary.cancellable) {
+      throw new AppError('not-cancellable', `"${record.summary.title}" cannot be stopped now: ${record.summary.phase ?? 'it is at a step that must finish'}. Stopping it here could leave the system half changed.`);
+    }
+    record.controller.abort();
+    return true;
+  }
+
+  get(jobId: string): JobSummary {
+    return { ...this.require(jobId).summary };
+  }
+
+  list(): JobSummary[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.summary })).reverse();
+  }
+
+  running(group?: string): JobSummary[] {
+    return [...this.jobs.values()].filter((j) => j.summary.status === 'running' && (!group || j.group === group)).map((j) => ({ ...j.summary }));
+  }
+
+  log(jobId: string, offset: number, limit: number) {
+    const record = this.require(jobId);
+    const start = Math.max(0, offset - record.dropped);
+    return { lines: record.lines.slice(start, start + limit), total: record.summary.logLines, dropped: record.dropped };
+  }
+
+  /** Wait for a job to end (tests, tray actions). */
+  wait(jobId: string): Promise<JobSummary> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const s = this.require(jobId).summary;
+        if (s.status !== 'running') resolve({ ...s });
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  }
+
+  private require(jobId: string): JobRecord {
+    const record = this.jobs.get(jobId);
+    if (!record) throw new AppError('not-found', 'That job does not exist (it may have ended before the app restarted).');
+    return record;
+  }
+
+  private appendLog(record: JobRecord, stream: LogStream, text: string) {
+    const index = record.summary.logLines++;
+    record.lines.push({ stream, text });
+    if (record.lines.length > MAX_LOG_LINES) {
+      const drop = record.lines.length - MAX_LOG_LINES;
+      record.lines.splice(0, drop);
+      record.dropped += drop;
+    }
+    this.events.emit({ topic: 'job', jobId: record.summary.id, method: record.summary.method, kind: 'log', stream, text, index });
+  }
+
+  private setProgress(record: JobRecord, progress: JobProgress) {
+    record.summary.progress = progress;
+    const now = Date.now();
+    const emit = () => {
+      record.progressTimer = undefined;
+      record.lastProgressAt = Date.now();
+      if (record.summary.progress) {
+        this.events.emit({ topic: 'job', jobId: record.summary.id, method: record.summary.method, kind: 'progress', progress: record.summary.progress });
+      }
+    };
+    if (now - record.lastProgressAt >= PROGRESS_INTERVAL_MS) emit();
+    else if (!record.progressTimer) record.progressTimer = setTimeout(emit, PROGRESS_INTERVAL_MS - (now - record.lastProgressAt));
+  }
+
+  private finish(record: JobRecord, status: Exclude<JobStatus, 'running'>, extra: { result?: unknown; error?: RpcError }) {
+    if (record.progressTimer) clearTimeout(record.progressTimer);
+    const s = record.summary;
+    s.status = status;
+    s.endedAt = new Date().toISOString();
+    s.cancellable = false;
+    const base = { topic: 'job' as const, jobId: s.id, method: s.method };
+    if (status === 'done') {
+      s.result = extra.result;
+      this.events.emit({ ...base, kind: 'done', result: extra.result });
+    } else if (status === 'failed') {
+      s.error = extra.error;
+      this.events.emit({ ...base, kind: 'failed', error: extra.error! });
+    } else {
+      this.events.emit({ ...base, kind: 'cancelled' });
+    }
+  }
+
+  private prune() {
+    const finished = [...this.jobs.values()].filter((j) => j.summary.status !== 'running');
+    for (const j of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(j.summary.id);
+  }
+}

@@ -1,0 +1,144 @@
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { AppError } from '../errors';
+import { HELPER_EXIT, encodeArgs, helperEventSchema, operationNamePattern, type HelperEvent } from '../helper/protocol';
+import type { Host } from '../host';
+import { defaultHelperCommand } from '../paths';
+
+export interface PrivilegedRunOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: HelperEvent) => void;
+}
+
+/** Runs one of the root helper's named operations with the rights it needs. */
+export interface PrivilegedRunner {
+  readonly backend: Host['privilege'];
+  run<T = unknown>(operation: string, args: unknown, opts?: PrivilegedRunOptions): Promise<T>;
+}
+
+const PKEXEC_DISMISSED = 126;
+const PKEXEC_NOT_AUTHORIZED = 127;
+
+function helperArgv(host: Host, operation: string, args: unknown): string[] {
+  if (!operationNamePattern.test(operation)) throw new AppError('refused', `Unknown privileged operation "${operation}".`);
+  const command = host.helperCommand.length ? host.helperCommand : defaultHelperCommand();
+  return [...command, operation, encodeArgs(args)];
+}
+
+function parseEvent(line: string): HelperEvent | null {
+  try {
+    const parsed = helperEventSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Spawns the helper (under pkexec, or directly when already root) and streams its NDJSON events. */
+class SpawnedHelperRunner implements PrivilegedRunner {
+  constructor(
+    readonly backend: 'pkexec' | 'direct',
+    private readonly host: Host,
+  ) {}
+
+  run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
+    const argv = helperArgv(this.host, operation, args);
+    const [file, ...rest] = this.backend === 'pkexec' ? [this.host.commands.pkexec, ...argv] : argv;
+    if (opts.signal?.aborted) return Promise.reject(new AppError('cancelled', 'Cancelled.'));
+    return new Promise<T>((resolve, reject) => {
+      const child = spawn(file!, rest, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      });
+      let result: { value: unknown } | null = null;
+      let error: AppError | null = null;
+      const stderrTail: string[] = [];
+      const stdoutLines = readline.createInterface({ input: child.stdout });
+      stdoutLines.on('line', (line) => {
+        const event = parseEvent(line);
+        if (!event) {
+          opts.onEvent?.({ type: 'log', stream: 'stdout', text: line });
+          return;
+        }
+        if (event.type === 'result') result = { value: event.value };
+        else if (event.type === 'error') error = new AppError(event.error.code, event.error.message, event.error.detail, event.error.learn);
+        else opts.onEvent?.(event);
+      });
+      readline.createInterface({ input: child.stderr }).on('line', (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > 20) stderrTail.shift();
+      });
+      // Closing stdin is how the helper is asked to stop: a user process may not signal a root one.
+      const onAbort = () => child.stdin.end();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdin.on('error', () => {});
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err.code === 'ENOENT') {
+          reject(
+            this.backend === 'pkexec'
+              ? new AppError('command-missing', 'pkexec was not found, so the app cannot ask for the administrator password. Install polkit, or set "privilege" to "sudo-prompt".', String(err.message))
+              : new AppError('command-missing', 'The app’s privileged helper could not be started.', String(err.message)),
+          );
+        } else reject(err);
+      });
+      child.on('close', (code) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        stdoutLines.close();
+        if (this.backend === 'pkexec' && result === null && error === null) {
+          if (code === PKEXEC_DISMISSED) return reject(new AppError('auth-cancelled', 'You cancelled the password prompt, so nothing was changed.'));
+          if (code === PKEXEC_NOT_AUTHORIZED) return reject(new AppError('not-authorized', 'Your account is not allowed to do this (polkit said no). Ask an administrator, or use an account in the wheel group.'));
+        }
+        if (error) return reject(error);
+        if (code === HELPER_EXIT.ok && result) return resolve(result.value as T);
+        if (opts.signal?.aborted) return reject(new AppError('cancelled', 'Cancelled.'));
+        reject(new AppError('internal', `The privileged helper stopped unexpectedly (exit code ${code}).`, stderrTail.join('\n')));
+      });
+    });
+  }
+}
+
+/** sudo-prompt: for macOS, Windows and Linux systems without pkexec. It takes one command string, so every part is checked to be inert first. */
+class SudoPromptRunner implements PrivilegedRunner {
+  readonly backend = 'sudo-prompt' as const;
+  constructor(private readonly host: Host) {}
+
+  async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
+    const argv = helperArgv(this.host, operation, args);
+    for (const part of argv) {
+      if (!/^[A-Za-z0-9._/+=:-]+$/.test(part)) throw new AppError('refused', 'The helper path contains characters that cannot be passed safely to the password prompt.', part);
+    }
+    const sudo = (await import('sudo-prompt')).default;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      sudo.exec(argv.join(' '), { name: 'NixOS Companion' }, (err, out) => {
+        if (err && /did not grant permission/i.test(err.message)) reject(new AppError('auth-cancelled', 'You cancelled the password prompt, so nothing was changed.'));
+        else if (err && !out) reject(new AppError('not-authorized', 'The administrator password prompt failed.', err.message));
+        else resolve(String(out ?? ''));
+      });
+    });
+    let value: unknown;
+    let found = false;
+    for (const line of stdout.split('\n')) {
+      const event = parseEvent(line);
+      if (!event) continue;
+      if (event.type === 'error') throw new AppError(event.error.code, event.error.message, event.error.detail);
+      if (event.type === 'result') {
+        value = event.value;
+        found = true;
+      } else opts.onEvent?.(event);
+    }
+    if (!found) throw new AppError('internal', 'The privileged helper gave no answer.');
+    return value as T;
+  }
+}
+
+export function createPrivilegedRunner(host: Host): PrivilegedRunner {
+  switch (host.privilege) {
+    case 'pkexec':
+      return new SpawnedHelperRunner('pkexec', host);
+    case 'direct':
+      return new SpawnedHelperRunner('direct', host);
+    case 'sudo-prompt':
+      return new SudoPromptRunner(host);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The root helper: run by pkexec (or directly when the app is already root) with one named operation.
+ * It trusts nothing from the caller: the operation must be on the list, every argument is re-validated,
+ * and under pkexec/sudo the host environment comes from root-owned defaults, never from the caller's env.
+ */
+import { existsSync } from 'node:fs';
+import { toRpcError } from '../errors';
+import { loadHost, type Host } from '../host';
+import type { HelperIO } from './io';
+import { writeEvent } from './io';
+import { operations } from './operations';
+import { HELPER_EXIT, decodeArgs, operationNamePattern } from './protocol';
+
+const TRUSTED_HOST_FILE = '/etc/nixos-companion/host.json';
+
+function helperHost(env: NodeJS.ProcessEnv): Host {
+  const elevated = env.PKEXEC_UID !== undefined || env.SUDO_UID !== undefined;
+  if (!elevated) return loadHost(env);
+  return loadHost({ HOME: '/root', USER: 'root', NIXOS_COMPANION_HOST: existsSync(TRUSTED_HOST_FILE) ? TRUSTED_HOST_FILE : undefined, PATH: env.PATH });
+}
+
+function refuse(message: string, detail?: string): never {
+  writeEvent({ type: 'error', error: { code: 'refused', message, ...(detail ? { detail } : {}) } });
+  process.exit(HELPER_EXIT.refused);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, encoded, ...extra] = argv;
+  if (!name || !operationNamePattern.test(name) || !Object.prototype.hasOwnProperty.call(operations, name) || extra.length > 0) {
+    refuse(`The helper does not know the operation "${String(name).slice(0, 60)}".`);
+  }
+  const operation = operations[name]!;
+  let raw: unknown;
+  try {
+    raw = decodeArgs(encoded ?? '');
+  } catch (err) {
+    refuse('The helper could not read its arguments.', (err as Error).message);
+  }
+  const parsed = operation.args.safeParse(raw);
+  if (!parsed.success) {
+    refuse(`The helper refused "${name}": its arguments are not valid.`, parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+
+  const controller = new AbortController();
+  let cancellable = true;
+  // The caller closes our stdin to ask us to stop; we only stop where stopping is safe.
+  process.stdin.on('end', () => {
+    if (cancellable) controller.abort();
+  });
+  process.stdin.on('error', () => {});
+  process.stdin.resume();
+
+  const io: HelperIO = {
+    host: helperHost(process.env),
+    signal: controller.signal,
+    log: (text, stream = 'info') => writeEvent({ type: 'log', stream, text }),
+    progress: (progress) => writeEvent({ type: 'progress', progress }),
+    phase: (phase, label, canCancel) => {
+      cancellable = canCancel;
+      writeEvent({ type: 'phase', phase, label, cancellable: canCancel });
+    },
+  };
+  try {
+    const value = await operation.run(parsed.data, io);
+    writeEvent({ type: 'result', value: value ?? null });
+    process.exitCode = HELPER_EXIT.ok;
+  } catch (err) {
+    writeEvent({ type: 'error', error: toRpcError(err) });
+    process.exitCode = HELPER_EXIT.failed;
+  }
+  process.stdin.destroy();
+}
+
+void main(process.argv.slice(2));

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { isMethodName, methods, type MethodName, type ParsedParams, type Result } from '../../shared/contract';
+import type { RpcError } from '../../shared/contract/core';
+import { AppError, toRpcError } from '../errors';
+
+export type RpcResponse = { ok: true; result: unknown } | { ok: false; error: RpcError };
+
+export type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<Result<M>> | Result<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(params)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * The one entry point for every request, whatever the transport.
+ * Validates params before a service sees them and results before the caller does; never throws.
+ */
+export class Router {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly onInternalError: (method: string, err: unknown) => void = () => {},
+  ) {}
+
+  async call(method: unknown, params: unknown): Promise<RpcResponse> {
+    if (typeof method !== 'string' || !isMethodName(method)) {
+      return { ok: false, error: { code: 'unknown-method', message: `There is no method called ${JSON.stringify(String(method)).slice(0, 80)}.` } };
+    }
+    const def = methods[method];
+    const parsed = def.params.safeParse(params ?? {});
+    if (!parsed.success) {
+      return { ok: false, error: { code: 'invalid-params', message: `The request to ${method} was not valid.`, detail: describeIssues(parsed.error) } };
+    }
+    try {
+      const handler = this.handlers[method] as (p: unknown) => unknown;
+      const value = await handler(parsed.data);
+      const checked = def.result.safeParse(value);
+      if (!checked.success) {
+        this.onInternalError(method, new Error(`result of ${method} does not match the contract: ${describeIssues(checked.error)}`));
+        return { ok: false, error: { code: 'invalid-result', message: 'The app produced an answer it could not vouch for, so it was withheld.', detail: describeIssues(checked.error) } };
+      }
+      return { ok: true, result: checked.data };
+    } catch (err) {
+      if (!(err instanceof AppError)) this.onInternalError(method, err);
+      return { ok: false, error: toRpcError(err) };
+    }
+  }
+}

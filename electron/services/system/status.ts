@@ -1,0 +1,143 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SystemStatus } from '../../../shared/contract/system';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import { resolveHomeManagerProfile } from '../home/profile-path';
+import { currentGeneration, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+export async function readOsRelease(file: string): Promise<Record<string, string>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+export async function nixVersion(ctx: AppContext): Promise<string | null> {
+  try {
+    const { stdout } = await ctx.runner.run('nix', ['--version'], { timeoutMs: 10_000 });
+    return /(\d+\.\d+(?:\.\d+)?(?:[\w.+-]*)?)/.exec(stdout)?.[1] ?? stdout.trim();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'command-missing') return null;
+    throw err;
+  }
+}
+
+/** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
+export function releaseFromChannelPath(storePath: string | null): string | null {
+  if (!storePath) return null;
+  const holder = path.basename(path.dirname(storePath));
+  const m = /^[0-9a-z]{32}-(.+)$/.exec(holder);
+  return m ? m[1]! : null;
+}
+
+export async function readChannelList(file: string): Promise<Map<string, string>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const map = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [url, name] = line.trim().split(/\s+/);
+    if (url && name) map.set(name, url);
+  }
+  return map;
+}
+
+export async function listRootChannels(ctx: AppContext) {
+  const urls = await readChannelList(ctx.host.rootChannelsFile);
+  const names = await readdir(ctx.host.rootChannelsDir).catch(() => [] as string[]);
+  const channels = await Promise.all(
+    names
+      .filter((n) => n !== 'manifest.nix' && n !== 'binary-caches' && !n.startsWith('.'))
+      .map(async (name) => ({
+        name,
+        url: urls.get(name) ?? null,
+        release: releaseFromChannelPath(await resolveStorePath(path.join(ctx.host.rootChannelsDir, name))),
+      })),
+  );
+  for (const [name, url] of urls) if (!channels.some((c) => c.name === name)) channels.push({ name, url, release: null });
+  return channels.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function findByStorePath(links: ProfileLink[], systemPath: string) {
+  const target = await resolveStorePath(systemPath);
+  if (!target) return null;
+  return links.find((l) => l.storePath === target) ?? { generation: 0, link: systemPath, storePath: target, date: new Date(0) };
+}
+
+async function toRef(link: ProfileLink | null | undefined) {
+  if (!link) return null;
+  return {
+    generation: link.generation,
+    storePath: link.storePath,
+    nixosVersion: (await readTrimmed(path.join(link.storePath, 'nixos-version'))) ?? 'unknown',
+    date: link.date.toISOString(),
+  };
+}
+
+/** Plain words for when the profile (boot default), the running system and the booted system disagree. */
+export function disagreementWarnings(current: number | null, running: number | null, booted: number | null): string[] {
+  const warnings: string[] = [];
+  const name = (n: number | null) => (n === 0 ? 'a system that is not in the profile' : `generation ${n}`);
+  if (current !== null && running !== null && current !== running) {
+    warnings.push(
+      `The boot default is generation ${current}, but ${name(running)} is running. This is normal after "test" or "boot", or a rollback without switching: the next reboot starts generation ${current}.`,
+    );
+  }
+  if (running !== null && booted !== null && running !== booted) {
+    warnings.push(
+      `The running system (${name(running)}) is not the one the machine booted (${name(booted)}). Changes to the kernel, initrd or kernel modules only take effect after a reboot.`,
+    );
+  }
+  return warnings;
+}
+
+export async function systemStatus(ctx: AppContext): Promise<SystemStatus> {
+  const { host } = ctx;
+  const [osRelease, markerExists, nix, links, currentNumber, hmProfile] = await Promise.all([
+    readOsRelease(host.osReleaseFile),
+    exists(host.nixosMarkerFile),
+    nixVersion(ctx),
+    listProfileLinks(host.systemProfile),
+    currentGeneration(host.systemProfile),
+    resolveHomeManagerProfile(host),
+  ]);
+  const isNixOS = markerExists || osRelease.ID === 'nixos';
+  const currentLink = links.find((l) => l.generation === currentNumber) ?? null;
+  const [running, booted] = await Promise.all([findByStorePath(links, host.currentSystem), findByStorePath(links, host.bootedSystem)]);
+  const hasFlake = await exists(path.join(host.nixosConfigDir, 'flake.nix'));
+  const channels = await listRootChannels(ctx);
+  const hmLinks = hmProfile ? await listProfileLinks(hmProfile) : [];
+  const runningVersion = running ? await readTrimmed(path.join(running.storePath, 'nixos-version')) : null;
+
+  return {
+    isNixOS,
+    osName: osRelease.PRETTY_NAME ?? osRelease.NAME ?? process.platform,
+    hostname: host.hostname,
+    nix: { installed: nix !== null, version: nix },
+    nixosVersion: isNixOS ? (runningVersion ?? osRelease.VERSION_ID ?? null) : null,
+    current: await toRef(currentLink),
+    running: await toRef(running),
+    booted: await toRef(booted),
+    warnings: isNixOS ? disagreementWarnings(currentNumber, running?.generation ?? null, booted?.generation ?? null) : [],
+    configuration: {
+      kind: hasFlake ? 'flake' : channels.length ? 'channels' : 'none',
+      dir: host.nixosConfigDir,
+      channels,
+      flakeAttribute: hasFlake ? `nixosConfigurations.${host.hostname}` : null,
+    },
+    homeManager: { installed: hmLinks.length > 0, profile: hmProfile, generations: hmLinks.length },
+    generationCount: links.length,
+  };
+}
+
+/** Sum of every valid store path's NAR size, as nix itself records it. */
+export async function storeSize(ctx: AppContext): Promise<{ bytes: number; paths: number }> {
+  const { stdout } = await ctx.runner.run('nix', ['--extra-experimental-features', 'nix-command', 'path-info', '--all', '--json'], { timeoutMs: 120_000 });
+  const parsed = JSON.parse(stdout) as unknown;
+  const infos: { narSize?: number }[] = Array.isArray(parsed) ? parsed : Object.values(parsed as Record<string, { narSize?: number }>);
+  return { bytes: infos.reduce((sum, i) => sum + (i?.narSize ?? 0), 0), paths: infos.length };
+}

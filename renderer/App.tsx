@@ -1,0 +1,57 @@
+import { useEffect, useState, type ComponentType } from 'react';
+import { Icon, Logo, type IconName } from './components/Icon';
+import { onConnection } from './lib/bridge';
+import { HomePage } from './pages/home/HomePage';
+import { HomeManagerPlaceholder, InstallPlaceholder, LearnPlaceholder, SearchPlaceholder, SystemPlaceholder } from './pages/placeholders';
+import { useNavigation, type Area } from './stores/navigation';
+
+/** The navigation: one entry per area, each with its page. Areas replace their placeholder when they are built. */
+const nav: { area: Area; label: string; icon: IconName; page: ComponentType }[] = [
+  { area: 'home', label: 'Home', icon: 'home', page: HomePage },
+  { area: 'install', label: 'Install media', icon: 'usb', page: InstallPlaceholder },
+  { area: 'system', label: 'System', icon: 'system', page: SystemPlaceholder },
+  { area: 'home-manager', label: 'Home Manager', icon: 'user', page: HomeManagerPlaceholder },
+  { area: 'search', label: 'Search', icon: 'search', page: SearchPlaceholder },
+  { area: 'learn', label: 'Learn', icon: 'book', page: LearnPlaceholder },
+];
+
+function ConnectionState() {
+  const [state, setState] = useState<'open' | 'closed' | 'unknown'>('unknown');
+  useEffect(() => onConnection(setState), []);
+  if (window.companion) return null;
+  return (
+    <div className="nav-footer" title="The window talks to the app’s background service">
+      <i className={`dot ${state === 'closed' ? 'off' : ''}`} />
+      <span>{state === 'closed' ? 'Reconnecting…' : 'Connected'}</span>
+    </div>
+  );
+}
+
+export function App() {
+  const { area, go } = useNavigation();
+  const Page = nav.find((n) => n.area === area)?.page ?? HomePage;
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <Logo />
+          <div className="brand-text">
+            <div className="brand-name">NixOS Companion</div>
+            <div className="brand-sub">Declarative, made friendly</div>
+          </div>
+        </div>
+        {nav.map((n) => (
+          <button key={n.area} className="nav-item" aria-current={n.area === area ? 'page' : undefined} onClick={() => go(n.area)} title={n.label}>
+            <Icon name={n.icon} />
+            <span>{n.label}</span>
+          </button>
+        ))}
+        <div className="nav-spacer" />
+        <ConnectionState />
+      </nav>
+      <main className="main">
+        <Page />
+      </main>
+    </div>
+  );
+}

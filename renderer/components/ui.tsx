@@ -1,0 +1,144 @@
+import type { ReactNode } from 'react';
+import type { RpcError } from '../../shared/contract';
+import { useNavigation } from '../stores/navigation';
+import { Icon, type IconName } from './Icon';
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {subtitle ? <p>{subtitle}</p> : null}
+      </div>
+      {actions ? <div className="row">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Card({ title, icon, actions, children, className, testId }: { title?: ReactNode; icon?: IconName; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+  return (
+    <section className={`card ${className ?? ''}`} data-testid={testId}>
+      {title ? (
+        <div className="card-header">
+          <div className="card-title">
+            {icon ? <Icon name={icon} /> : null}
+            {title}
+          </div>
+          {actions}
+        </div>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+export function Banner({ kind, title, children, actions }: { kind: 'warn' | 'danger' | 'info'; title: ReactNode; children?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className={`banner ${kind}`} role={kind === 'danger' ? 'alert' : 'status'}>
+      <Icon name={kind === 'info' ? 'info' : 'alert'} />
+      <div className="banner-body">
+        <strong>{title}</strong>
+        {children}
+        {actions ? <div className="row">{actions}</div> : null}
+      </div>
+    </div>
+  );
+}
+
+/** An error as a person reads it: the message, what went on underneath on request, and a Learn link where one fits. */
+export function ErrorBanner({ error, onRetry }: { error: RpcError; onRetry?: () => void }) {
+  const go = useNavigation((s) => s.go);
+  return (
+    <Banner
+      kind="danger"
+      title={error.message}
+      actions={
+        <>
+          {onRetry ? (
+            <button className="btn small" onClick={onRetry}>
+              Try again
+            </button>
+          ) : null}
+          {error.learn ? (
+            <button className="btn small ghost" onClick={() => go('learn', error.learn)}>
+              Learn why
+            </button>
+          ) : null}
+        </>
+      }
+    >
+      {error.detail ? (
+        <details>
+          <summary className="faint">Details</summary>
+          <pre>{error.detail}</pre>
+        </details>
+      ) : null}
+    </Banner>
+  );
+}
+
+export function Badge({ kind, children, title }: { kind?: 'ok' | 'warn' | 'danger' | 'accent'; children: ReactNode; title?: string }) {
+  return (
+    <span className={`badge ${kind ?? ''}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+export function ProgressBar({ fraction, label }: { fraction: number | null | undefined; label?: string }) {
+  const known = typeof fraction === 'number';
+  return (
+    <div className={`progress ${known ? '' : 'indeterminate'}`} role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={known ? Math.round(fraction * 100) : undefined}>
+      <div style={known ? { width: `${Math.max(0, Math.min(1, fraction)) * 100}%` } : undefined} />
+    </div>
+  );
+}
+
+/** An area that is not built yet: says what will be there, shows no invented data. */
+export function ComingSoon({ icon, title, summary, items }: { icon: IconName; title: string; summary: string; items: string[] }) {
+  return (
+    <div className="page">
+      <PageHeader title={title} subtitle={summary} />
+      <Card>
+        <div className="empty" data-testid="coming-soon">
+          <Icon name={icon} size={40} />
+          <h2>This part of the app is being built</h2>
+          <p>Here is what it will do:</p>
+          <ul className="coming-list">
+            {items.map((item) => (
+              <li key={item}>{item}</li>
+            ))}
+          </ul>
+        </div>
+      </Card>
+    </div>
+  );
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(bytes);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${bytes < 0 ? '−' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export function timeAgo(iso: string, now = Date.now()): string {
+  const s = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (s < 60) return 'just now';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} h ago`;
+  const d = Math.round(h / 24);
+  if (d < 60) return `${d} days ago`;
+  return `${Math.round(d / 30)} months ago`;
+}

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import type { MethodDef } from './core';
+import { jobsMethods } from './jobs';
+import { systemMethods } from './system';
+
+/** Every RPC method, by name. Areas add their own file and spread it here. */
+export const methods = {
+  ...jobsMethods,
+  ...systemMethods,
+} satisfies Record<string, MethodDef>;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+export type JobResult<M extends MethodName> = Methods[M]['jobResult'] extends z.ZodType ? z.output<Methods[M]['jobResult']> : never;
+export type JobMethodName = { [M in MethodName]: Methods[M]['jobResult'] extends z.ZodType ? M : never }[MethodName];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export * from './core';
+export * from './events';
+export * from './jobs';
+export * from './system';

@@ -2,17 +2,21 @@ import { useEffect, useState, type ComponentType } from 'react';
 import { Icon, Logo, type IconName } from './components/Icon';
 import { onConnection } from './lib/bridge';
 import { HomePage } from './pages/home/HomePage';
-import { HomeManagerPlaceholder, InstallPlaceholder, LearnPlaceholder, SearchPlaceholder, SystemPlaceholder } from './pages/placeholders';
+import { HomeManagerPage } from './pages/home-manager';
+import { InstallPage } from './pages/install';
+import { LearnPage } from './pages/learn';
+import { SearchPage } from './pages/search';
+import { SystemPage } from './pages/system';
 import { useNavigation, type Area } from './stores/navigation';
 
 /** The navigation: one entry per area, each with its page. Areas replace their placeholder when they are built. */
 const nav: { area: Area; label: string; icon: IconName; page: ComponentType }[] = [
   { area: 'home', label: 'Home', icon: 'home', page: HomePage },
-  { area: 'install', label: 'Install media', icon: 'usb', page: InstallPlaceholder },
-  { area: 'system', label: 'System', icon: 'system', page: SystemPlaceholder },
-  { area: 'home-manager', label: 'Home Manager', icon: 'user', page: HomeManagerPlaceholder },
-  { area: 'search', label: 'Search', icon: 'search', page: SearchPlaceholder },
-  { area: 'learn', label: 'Learn', icon: 'book', page: LearnPlaceholder },
+  { area: 'install', label: 'Install media', icon: 'usb', page: InstallPage },
+  { area: 'system', label: 'System', icon: 'system', page: SystemPage },
+  { area: 'home-manager', label: 'Home Manager', icon: 'user', page: HomeManagerPage },
+  { area: 'search', label: 'Search', icon: 'search', page: SearchPage },
+  { area: 'learn', label: 'Learn', icon: 'book', page: LearnPage },
 ];
 
 function ConnectionState() {

@@ -2,11 +2,25 @@ import type { z } from 'zod';
 import type { MethodDef } from './core';
 import { jobsMethods } from './jobs';
 import { systemMethods } from './system';
+import { installerMethods } from './installer';
+import { usbMethods } from './usb';
+import { homeMethods } from './home';
+import { searchMethods } from './search';
+import { learnMethods } from './learn';
+import { desktopMethods } from './desktop';
+import { systemRebuildMethods } from './system-rebuild';
 
 /** Every RPC method, by name. Areas add their own file and spread it here. */
 export const methods = {
   ...jobsMethods,
   ...systemMethods,
+  ...installerMethods,
+  ...usbMethods,
+  ...homeMethods,
+  ...searchMethods,
+  ...learnMethods,
+  ...desktopMethods,
+  ...systemRebuildMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;
@@ -25,3 +39,10 @@ export * from './core';
 export * from './events';
 export * from './jobs';
 export * from './system';
+export * from './installer';
+export * from './usb';
+export * from './home';
+export * from './search';
+export * from './learn';
+export * from './desktop';
+export * from './system-rebuild';

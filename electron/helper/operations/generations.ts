@@ -1,0 +1,3 @@
+import type { HelperOperation } from './types';
+
+export const generationsOperations = {} satisfies Record<string, HelperOperation<any>>;

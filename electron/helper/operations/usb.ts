@@ -1,0 +1,3 @@
+import type { HelperOperation } from './types';
+
+export const usbOperations = {} satisfies Record<string, HelperOperation<any>>;

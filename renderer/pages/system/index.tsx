@@ -1,0 +1,36 @@
+import type { ComponentType } from 'react';
+import { Icon, type IconName } from '../../components/Icon';
+import { PageHeader } from '../../components/ui';
+import { useNavigation } from '../../stores/navigation';
+import { GenerationsTab } from './GenerationsTab';
+import { RebuildTab } from './RebuildTab';
+import { ConfigTab } from './ConfigTab';
+import { ChannelsTab } from './ChannelsTab';
+import { CleanupTab } from './CleanupTab';
+
+/** The System page: one tab per task, each in its own file. The tab is the first path segment: #/system/<tab>. */
+const tabs: { key: string; label: string; icon: IconName; Tab: ComponentType }[] = [
+  { key: 'generations', label: 'Generations', icon: 'history', Tab: GenerationsTab },
+  { key: 'rebuild', label: 'Rebuild', icon: 'play', Tab: RebuildTab },
+  { key: 'config', label: 'Configuration', icon: 'terminal', Tab: ConfigTab },
+  { key: 'channels', label: 'Channels', icon: 'refresh', Tab: ChannelsTab },
+  { key: 'cleanup', label: 'Clean up', icon: 'disk', Tab: CleanupTab },
+];
+
+export function SystemPage() {
+  const { path, go } = useNavigation();
+  const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
+  return (
+    <div className="page" data-testid="page-system">
+      <PageHeader title="System" subtitle="Your NixOS generations, rebuilds, rollbacks and configuration." />
+      <div className="tabs" role="tablist">
+        {tabs.map((t) => (
+          <button key={t.key} role="tab" aria-selected={t.key === current.key} className="tab" onClick={() => go('system', t.key)}>
+            <Icon name={t.icon} size={16} /> {t.label}
+          </button>
+        ))}
+      </div>
+      <current.Tab />
+    </div>
+  );
+}

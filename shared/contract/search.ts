@@ -1,0 +1,2 @@
+/** RPC methods of this area; see ARCHITECTURE.md for the pattern. */
+export const searchMethods = {};

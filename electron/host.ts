@@ -74,6 +74,8 @@ function defaults(env: NodeJS.ProcessEnv) {
     helperCommand: [] as string[],
     allowLoopDevices: false,
     useSystemdRun: true,
+    /** root-owned, world-readable folder where the helper keeps builds awaiting activation and the running activation's log and state (reattach after a restart) */
+    activationDir: '/run/nixos-companion',
     commands: Object.fromEntries(commandNames.map((c) => [c, c])) as Record<CommandName, string>,
   };
 }
@@ -111,7 +113,8 @@ const overrideSchema = z
     helperCommand: z.array(z.string()).min(1),
     allowLoopDevices: z.boolean(),
     useSystemdRun: z.boolean(),
-    commands: z.record(z.enum(commandNames), z.string().min(1)),
+    activationDir: z.string(),
+    commands: z.partialRecord(z.enum(commandNames), z.string().min(1)),
   })
   .partial()
   .strict();

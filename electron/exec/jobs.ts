@@ -73,7 +73,6 @@ export class JobManager {
     };
     this.jobs.set(id, record);
     this.prune();
-    this.events.emit({ topic: 'job', jobId: id, method, kind: 'started', title: opts.title });
 
     const ctx: JobContext = {
       id,
@@ -92,6 +91,7 @@ export class JobManager {
 
     // Run on the next tick so the caller has the job id before any event about it.
     setImmediate(() => {
+      this.events.emit({ topic: 'job', jobId: id, method, kind: 'started', title: opts.title });
       work(ctx).then(
         (value) => {
           const result = opts.validateResult ? opts.validateResult(value) : value;

@@ -19,10 +19,11 @@ export interface PrivilegedRunner {
 const PKEXEC_DISMISSED = 126;
 const PKEXEC_NOT_AUTHORIZED = 127;
 
-function helperArgv(host: Host, operation: string, args: unknown): string[] {
+/** argv for the helper; `argsOnStdin` puts '-' in place of the arguments, which then go as the first stdin line (argv is limited to 128 KiB an argument). */
+function helperArgv(host: Host, operation: string, args: unknown, argsOnStdin: boolean): string[] {
   if (!operationNamePattern.test(operation)) throw new AppError('refused', `Unknown privileged operation "${operation}".`);
   const command = host.helperCommand.length ? host.helperCommand : defaultHelperCommand();
-  return [...command, operation, encodeArgs(args)];
+  return [...command, operation, argsOnStdin ? '-' : encodeArgs(args)];
 }
 
 function parseEvent(line: string): HelperEvent | null {
@@ -41,10 +42,10 @@ class SpawnedHelperRunner implements PrivilegedRunner {
     private readonly host: Host,
   ) {}
 
-  run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
-    const argv = helperArgv(this.host, operation, args);
+  async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
+    const argv = helperArgv(this.host, operation, args, true);
     const [file, ...rest] = this.backend === 'pkexec' ? [this.host.commands.pkexec, ...argv] : argv;
-    if (opts.signal?.aborted) return Promise.reject(new AppError('cancelled', 'Cancelled.'));
+    if (opts.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
     return new Promise<T>((resolve, reject) => {
       const child = spawn(file!, rest, {
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -72,6 +73,7 @@ class SpawnedHelperRunner implements PrivilegedRunner {
       const onAbort = () => child.stdin.end();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdin.on('error', () => {});
+      child.stdin.write(`${encodeArgs(args)}\n`);
       child.on('error', (err: NodeJS.ErrnoException) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (err.code === 'ENOENT') {
@@ -104,7 +106,8 @@ class SudoPromptRunner implements PrivilegedRunner {
   constructor(private readonly host: Host) {}
 
   async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
-    const argv = helperArgv(this.host, operation, args);
+    const argv = helperArgv(this.host, operation, args, false);
+    if (argv.at(-1)!.length > 100_000) throw new AppError('unsupported', 'This change is too large to pass through the password prompt on this system.');
     for (const part of argv) {
       if (!/^[A-Za-z0-9._/+=:-]+$/.test(part)) throw new AppError('refused', 'The helper path contains characters that cannot be passed safely to the password prompt.', part);
     }

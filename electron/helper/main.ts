@@ -4,6 +4,7 @@
  * and under pkexec/sudo the host environment comes from root-owned defaults, never from the caller's env.
  */
 import { existsSync } from 'node:fs';
+import readline from 'node:readline';
 import { toRpcError } from '../errors';
 import { loadHost, type Host } from '../host';
 import type { HelperIO } from './io';
@@ -19,6 +20,13 @@ function helperHost(env: NodeJS.ProcessEnv): Host {
   return loadHost({ HOME: '/root', USER: 'root', NIXOS_COMPANION_HOST: existsSync(TRUSTED_HOST_FILE) ? TRUSTED_HOST_FILE : undefined, PATH: env.PATH });
 }
 
+function firstLine(lines: readline.Interface): Promise<string> {
+  return new Promise((resolve, reject) => {
+    lines.once('line', resolve);
+    lines.once('close', () => reject(new Error('no arguments on stdin')));
+  });
+}
+
 function refuse(message: string, detail?: string): never {
   writeEvent({ type: 'error', error: { code: 'refused', message, ...(detail ? { detail } : {}) } });
   process.exit(HELPER_EXIT.refused);
@@ -30,9 +38,10 @@ async function main(argv: string[]): Promise<void> {
     refuse(`The helper does not know the operation "${String(name).slice(0, 60)}".`);
   }
   const operation = operations[name]!;
+  const stdinLines = readline.createInterface({ input: process.stdin });
   let raw: unknown;
   try {
-    raw = decodeArgs(encoded ?? '');
+    raw = decodeArgs(encoded === '-' ? await firstLine(stdinLines) : (encoded ?? ''));
   } catch (err) {
     refuse('The helper could not read its arguments.', (err as Error).message);
   }
@@ -44,11 +53,10 @@ async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
   let cancellable = true;
   // The caller closes our stdin to ask us to stop; we only stop where stopping is safe.
-  process.stdin.on('end', () => {
+  stdinLines.on('close', () => {
     if (cancellable) controller.abort();
   });
   process.stdin.on('error', () => {});
-  process.stdin.resume();
 
   const io: HelperIO = {
     host: helperHost(process.env),

@@ -28,6 +28,9 @@ const commandNames = [
   'git',
   'findmnt',
   'umount',
+  'mount',
+  'blkid',
+  'partx',
   'eject',
   'xdg-open',
 ] as const;
@@ -56,6 +59,12 @@ function defaults(env: NodeJS.ProcessEnv) {
     homeManagerProfile: '',
     homeManagerConfig: path.join(xdgConfig, 'home-manager/home.nix'),
     userChannelsFile: path.join(home, '.nix-channels'),
+    /** the user's channel profile; empty = where ~/.nix-defexpr/channels points (nix-channel keeps that link), else nix's default */
+    userChannelsDir: '',
+    /** read for allowed-users (may this user talk to Nix at all) */
+    nixConfFile: '/etc/nix/nix.conf',
+    /** read for @group entries in allowed-users */
+    groupFile: '/etc/group',
     stateDir: path.join(xdgState, 'nixos-companion'),
     cacheDir: path.join(xdgCache, 'nixos-companion'),
     configDir: path.join(xdgConfig, 'nixos-companion'),
@@ -73,6 +82,12 @@ function defaults(env: NodeJS.ProcessEnv) {
     /** how to start the root helper: argv prefix; empty = the built helper next to the app */
     helperCommand: [] as string[],
     allowLoopDevices: false,
+    /** let channel URLs use plain http to 127.0.0.1 (tests with a local channel server); https is required otherwise */
+    allowHttpLoopbackChannels: false,
+    /** hold a systemd-inhibit lock (idle, sleep) while writing a USB stick */
+    keepAwake: true,
+    /** where the install wizard saves the starter configuration.nix */
+    starterConfigDir: path.join(home, 'nixos-starter'),
     useSystemdRun: true,
     /** root-owned, world-readable folder where the helper keeps builds awaiting activation and the running activation's log and state (reattach after a restart) */
     activationDir: '/run/nixos-companion',
@@ -99,6 +114,9 @@ const overrideSchema = z
     homeManagerProfile: z.string(),
     homeManagerConfig: z.string(),
     userChannelsFile: z.string(),
+    userChannelsDir: z.string(),
+    nixConfFile: z.string(),
+    groupFile: z.string(),
     stateDir: z.string(),
     cacheDir: z.string(),
     configDir: z.string(),
@@ -112,6 +130,9 @@ const overrideSchema = z
     privilege: z.enum(['pkexec', 'sudo-prompt', 'direct']),
     helperCommand: z.array(z.string()).min(1),
     allowLoopDevices: z.boolean(),
+    allowHttpLoopbackChannels: z.boolean(),
+    keepAwake: z.boolean(),
+    starterConfigDir: z.string(),
     useSystemdRun: z.boolean(),
     activationDir: z.string(),
     commands: z.partialRecord(z.enum(commandNames), z.string().min(1)),

@@ -1,12 +1,14 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { Icon, Logo, type IconName } from './components/Icon';
 import { onConnection } from './lib/bridge';
+import { ConfirmPage, NoTrayNotice, QuickActionsButton, useConfirmRoute } from './pages/confirm';
 import { HomePage } from './pages/home/HomePage';
 import { HomeManagerPage } from './pages/home-manager';
 import { InstallPage } from './pages/install';
 import { LearnPage } from './pages/learn';
 import { SearchPage } from './pages/search';
 import { SystemPage } from './pages/system';
+import { SafeSwitchBanner } from './pages/system/SafeSwitchBanner';
 import { useNavigation, type Area } from './stores/navigation';
 
 /** The navigation: one entry per area, each with its page. Areas replace their placeholder when they are built. */
@@ -34,6 +36,8 @@ function ConnectionState() {
 export function App() {
   const { area, go } = useNavigation();
   const Page = nav.find((n) => n.area === area)?.page ?? HomePage;
+  const confirm = useConfirmRoute();
+  if (confirm) return <ConfirmPage id={confirm.id} inWindow={confirm.inWindow} onClose={() => go('home')} />;
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Main">
@@ -51,11 +55,14 @@ export function App() {
           </button>
         ))}
         <div className="nav-spacer" />
+        <QuickActionsButton />
         <ConnectionState />
       </nav>
       <main className="main">
+        <NoTrayNotice />
         <Page />
       </main>
+      <SafeSwitchBanner />
     </div>
   );
 }

@@ -30,6 +30,8 @@ export const rpcErrorSchema = z.object({
   detail: z.string().optional(),
   /** id of a Learn entry that explains the concept behind this error */
   learn: z.string().optional(),
+  /** where in a file the error points (a Nix error's file, line and column) */
+  location: z.object({ file: z.string(), line: z.number().int().positive(), column: z.number().int().positive() }).optional(),
 });
 export type RpcError = z.infer<typeof rpcErrorSchema>;
 

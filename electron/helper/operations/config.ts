@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, stat, copyFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, realpath, rename, stat, copyFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../errors';
@@ -58,6 +58,33 @@ export async function atomicWriteWithBackup(baseDir: string, relPath: string, co
   return { path: target, backup, sha256: sha256(content) };
 }
 
+/** `<relPath with / as __>.<ISO time with - for : and .>`, as atomicWriteWithBackup names them */
+const backupNamePattern = /^([A-Za-z0-9_][A-Za-z0-9._-]*)\.(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)$/;
+
+export function parseBackupName(name: string): { relativePath: string; date: string } | null {
+  const m = backupNamePattern.exec(name);
+  if (!m) return null;
+  const [, flat, stamp] = m;
+  const relativePath = flat!.replaceAll('__', '/');
+  if (!relativeConfigPath.safeParse(relativePath).success) return null;
+  const iso = stamp!.replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, '$1:$2:$3.$4Z');
+  return { relativePath, date: iso };
+}
+
+async function listBackups(baseDir: string, relPath?: string) {
+  const dir = path.join(baseDir, BACKUP_DIR_NAME);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: { name: string; path: string; date: string; size: number }[] = [];
+  for (const name of names) {
+    const parsed = parseBackupName(name);
+    if (!parsed || (relPath && parsed.relativePath !== relPath)) continue;
+    const st = await stat(path.join(dir, name)).catch(() => null);
+    if (!st?.isFile()) continue;
+    out.push({ name, path: parsed.relativePath, date: parsed.date, size: st.size });
+  }
+  return out.sort((a, b) => b.date.localeCompare(a.date));
+}
+
 export const configOperations = {
   'write-config': {
     description: 'Write one file under the NixOS configuration folder, atomically, keeping a backup',
@@ -70,4 +97,23 @@ export const configOperations = {
       .strict(),
     run: (args, io) => atomicWriteWithBackup(io.host.nixosConfigDir, args.relativePath, args.content, args.expectedSha256),
   },
+  'config-backups': {
+    description: 'List the backups write-config kept, newest first',
+    args: z.object({ relativePath: relativeConfigPath.optional() }).strict(),
+    run: async (args, io) => ({ backups: await listBackups(io.host.nixosConfigDir, args.relativePath) }),
+  },
+  'restore-config': {
+    description: 'Put a backup back in place through the same atomic write (the current file is backed up first)',
+    args: z.object({ backup: z.string().max(300).regex(backupNamePattern) }).strict(),
+    run: async (args, io) => {
+      const parsed = parseBackupName(args.backup);
+      if (!parsed) throw new AppError('refused', 'That is not the name of a configuration backup.');
+      const root = await realpath(io.host.nixosConfigDir);
+      const content = await readFile(path.join(root, BACKUP_DIR_NAME, args.backup), 'utf8').catch(() => {
+        throw new AppError('not-found', 'That backup no longer exists.');
+      });
+      return atomicWriteWithBackup(root, parsed.relativePath, content);
+    },
+  },
 } satisfies Record<string, HelperOperation<any>>;
+

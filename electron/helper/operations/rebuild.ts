@@ -1,3 +1,415 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstat, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline';
+import { z } from 'zod';
+import { AppError } from '../../errors';
+import type { Host } from '../../host';
+import type { HelperIO } from '../io';
 import type { HelperOperation } from './types';
 
-export const rebuildOperations = {} satisfies Record<string, HelperOperation<any>>;
+/**
+ * Everything that builds or activates a system as root. The caller names what to do; every path the
+ * helper acts on is one it found or recorded itself (a build it made, a generation that exists in the
+ * profile, the running system it saw before a trial), never a path the caller passed.
+ */
+
+export const ACTIVATION_UNIT = 'nixos-rebuild-switch-to-configuration';
+const STATE_FILE = 'activation.json';
+const TRIAL_FILE = 'trial.json';
+const BUILDS_DIR = 'builds';
+const BUILD_MAX_AGE_MS = 24 * 3600_000;
+
+const buildIdSchema = z.string().regex(/^[a-f0-9]{16}$/);
+const attributeSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+
+/** What the app reads to reattach: written by the helper when an activation starts, completed when it ends. */
+export interface ActivationState {
+  id: string;
+  unit: string | null;
+  pid: number;
+  storePath: string;
+  action: string;
+  logFile: string;
+  startedAt: string;
+  endedAt?: string;
+  exitCode?: number | null;
+}
+
+function runLines(io: HelperIO, file: string, args: string[], opts: { cwd?: string; cancellable: boolean; env?: NodeJS.ProcessEnv }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const forward = (stream: 'stdout' | 'stderr') => (line: string) => io.log(line, stream);
+    readline.createInterface({ input: child.stdout! }).on('line', forward('stdout'));
+    readline.createInterface({ input: child.stderr! }).on('line', forward('stderr'));
+    const onAbort = () => {
+      if (!opts.cancellable || !child.pid) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    };
+    io.signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      io.signal.removeEventListener('abort', onAbort);
+      reject(err.code === 'ENOENT' ? new AppError('command-missing', `The command "${path.basename(file)}" was not found on this system.`, `Looked for: ${file}`) : err);
+    });
+    child.on('close', (code, signal) => {
+      io.signal.removeEventListener('abort', onAbort);
+      if (io.signal.aborted && opts.cancellable) return reject(new AppError('cancelled', 'Cancelled.'));
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+async function runOrFail(io: HelperIO, file: string, args: string[], what: string, opts: { cwd?: string; cancellable: boolean }): Promise<void> {
+  const code = await runLines(io, file, args, opts);
+  if (code !== 0) throw new AppError('command-failed', `${what} failed (exit code ${code}).`);
+}
+
+function systemdIsInit(): boolean {
+  try {
+    return readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd' || path.basename(readlinkSync('/proc/1/exe')) === 'systemd';
+  } catch {
+    return false;
+  }
+}
+
+function commandExists(cmd: string): boolean {
+  if (cmd.includes('/')) return existsSync(cmd);
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, cmd)));
+}
+
+/** systemd-run keeps the activation alive whatever happens to the app; without systemd, a detached process in its own session does. */
+export function useSystemdForActivation(host: Host): boolean {
+  return host.useSystemdRun && systemdIsInit() && commandExists(host.commands['systemd-run']);
+}
+
+async function writeState(dir: string, state: ActivationState) {
+  const temp = path.join(dir, `.${STATE_FILE}.${process.pid}.tmp`);
+  await writeFile(temp, JSON.stringify(state), { mode: 0o644 });
+  await rename(temp, path.join(dir, STATE_FILE));
+}
+
+async function ensureActivationDir(host: Host): Promise<string> {
+  await mkdir(host.activationDir, { recursive: true, mode: 0o755 });
+  const st = await lstat(host.activationDir);
+  if (!st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid())) {
+    throw new AppError('refused', `${host.activationDir} is not a folder owned by the administrator, so the helper will not use it.`);
+  }
+  return host.activationDir;
+}
+
+/** Is an activation recorded in the state file still running? */
+export function activationAlive(state: ActivationState): boolean {
+  if (state.endedAt) return false;
+  try {
+    process.kill(state.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8');
+    return cmdline.includes('switch-to-configuration') || cmdline.includes('systemd-run');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `<system>/bin/switch-to-configuration <action>` so that nothing the app does (closing, crashing)
+ * can stop it half way: under systemd-run (as nixos-rebuild does) or detached in its own session, with
+ * its output going straight to a log file that the helper follows and the app can reread after a restart.
+ */
+export async function runActivation(io: HelperIO, storePath: string, action: 'switch' | 'boot' | 'test'): Promise<void> {
+  const host = io.host;
+  const switcher = path.join(storePath, 'bin/switch-to-configuration');
+  if (!existsSync(switcher)) throw new AppError('refused', `${storePath} has no bin/switch-to-configuration, so it is not a NixOS system that can be activated.`);
+  const dir = await ensureActivationDir(host);
+  const previous = await readFile(path.join(dir, STATE_FILE), 'utf8')
+    .then((t) => JSON.parse(t) as ActivationState)
+    .catch(() => null);
+  if (previous && activationAlive(previous)) {
+    throw new AppError('busy', 'Another activation is still running. Wait for it to finish before starting a new one.', `log: ${previous.logFile}`);
+  }
+  const id = `${Date.now()}-${randomBytes(4).toString('hex')}`;
+  const logFile = path.join(dir, `activation-${id}.log`);
+  const fd = openSync(logFile, 'a', 0o644);
+  const systemd = useSystemdForActivation(host);
+  const argv = systemd
+    ? [
+        host.commands['systemd-run'],
+        '-E', 'LOCALE_ARCHIVE',
+        '-E', 'NIXOS_INSTALL_BOOTLOADER',
+        '--collect',
+        '--no-ask-password',
+        '--pipe',
+        '--quiet',
+        '--service-type=exec',
+        `--unit=${ACTIVATION_UNIT}`,
+        '--wait',
+        switcher,
+        action,
+      ]
+    : [switcher, action];
+  io.phase('activate', action === 'boot' ? 'Making it the boot default' : 'Activating the new configuration', false);
+  io.log(`Activating ${storePath} (${action})${systemd ? ` in the systemd unit ${ACTIVATION_UNIT}` : ' as a detached process'}`, 'info');
+  // The activation's stdout/stderr are the log file itself, not pipes to this helper: if the helper dies, the activation goes on writing.
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, NIXOS_INSTALL_BOOTLOADER: process.env.NIXOS_INSTALL_BOOTLOADER ?? '' } });
+  // Listen at once: a quick activation can end before the state file below is written.
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new AppError('command-missing', `${argv[0]} was not found.`) : err));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  closeSync(fd);
+  const state: ActivationState = { id, unit: systemd ? ACTIVATION_UNIT : null, pid: child.pid ?? 0, storePath, action, logFile, startedAt: new Date().toISOString() };
+  await writeState(dir, state);
+
+  let offset = 0;
+  let partial = '';
+  const follow = async () => {
+    const handle = await open(logFile, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size <= offset) return;
+      const buf = Buffer.alloc(size - offset);
+      await handle.read(buf, 0, buf.length, offset);
+      offset = size;
+      const text = partial + buf.toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) io.log(line, 'stdout');
+    } finally {
+      await handle.close();
+    }
+  };
+  const timer = setInterval(() => void follow().catch(() => {}), 200);
+  const exitCode = await exited.finally(() => clearInterval(timer));
+  await follow();
+  if (partial) io.log(partial, 'stdout');
+  await writeState(dir, { ...state, endedAt: new Date().toISOString(), exitCode });
+  if (exitCode === 4) {
+    throw new AppError('command-failed', 'The new configuration is active, but some services failed to start or restart. Check the log, and the services with "systemctl --failed".', `switch-to-configuration ${action} exited with code 4`);
+  }
+  if (exitCode !== 0) {
+    throw new AppError('command-failed', `Activation failed (exit code ${exitCode}). The log shows what went wrong; the previous generation is still in the boot menu.`, `switch-to-configuration ${action}`);
+  }
+}
+
+async function currentGenerationNumber(profile: string): Promise<number | null> {
+  try {
+    const m = /-(\d+)-link$/.exec(await readlink(profile));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function profileGenerations(profile: string): Promise<Map<number, string>> {
+  const dir = path.dirname(profile);
+  const base = path.basename(profile).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${base}-(\\d+)-link$`);
+  const out = new Map<number, string>();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = pattern.exec(name);
+    if (m) out.set(Number(m[1]), path.join(dir, name));
+  }
+  return out;
+}
+
+async function buildDir(host: Host, buildId: string): Promise<string> {
+  const dir = path.join(host.activationDir, BUILDS_DIR, buildId);
+  const st = await lstat(dir).catch(() => null);
+  if (!st || !st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid())) {
+    throw new AppError('not-found', 'That build is no longer available. Build the configuration again.');
+  }
+  return dir;
+}
+
+async function builtSystem(host: Host, buildId: string): Promise<string> {
+  const dir = await buildDir(host, buildId);
+  const storePath = await realpath(path.join(dir, 'result')).catch(() => null);
+  if (!storePath || !storePath.startsWith(path.join(host.nixStoreDir, '/'))) throw new AppError('not-found', 'That build left no system to activate. Build the configuration again.');
+  return storePath;
+}
+
+async function pruneOldBuilds(host: Host) {
+  const root = path.join(host.activationDir, BUILDS_DIR);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const st = await stat(path.join(root, name)).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > BUILD_MAX_AGE_MS) await rm(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+function rebuildArgs(host: Host, args: { action: string; upgrade: boolean; showTrace: boolean; flakeAttribute: string | null }): string[] {
+  const argv = [args.action];
+  if (args.upgrade) argv.push('--upgrade');
+  if (args.showTrace) argv.push('--show-trace');
+  if (args.flakeAttribute !== null) argv.push('--flake', `${host.nixosConfigDir}#${args.flakeAttribute}`);
+  argv.push('-v', '--log-format', 'internal-json');
+  return argv;
+}
+
+async function setProfile(io: HelperIO, storePath: string): Promise<number | null> {
+  await runOrFail(io, io.host.commands['nix-env'], ['-p', io.host.systemProfile, '--set', storePath], 'Setting the system profile', { cancellable: false });
+  return currentGenerationNumber(io.host.systemProfile);
+}
+
+const activationAction = z.enum(['switch', 'boot', 'test']);
+
+export const rebuildOperations = {
+  rebuild: {
+    description: 'Build the system configuration with nixos-rebuild (build or dry-build); the result waits for `activate`',
+    args: z
+      .object({
+        action: z.enum(['build', 'dry-build']),
+        upgrade: z.boolean(),
+        showTrace: z.boolean(),
+        flakeAttribute: attributeSchema.nullable(),
+      })
+      .strict(),
+    run: async (args, io) => {
+      io.phase('build', 'Evaluating and building', true);
+      const command = io.host.commands['nixos-rebuild'];
+      if (args.action === 'dry-build') {
+        const code = await runLines(io, command, rebuildArgs(io.host, args), { cancellable: true });
+        if (code !== 0) throw new AppError('nix-error', `nixos-rebuild dry-build failed (exit code ${code}).`);
+        return { buildId: null, storePath: null };
+      }
+      await ensureActivationDir(io.host);
+      await pruneOldBuilds(io.host);
+      const buildId = randomBytes(8).toString('hex');
+      const dir = path.join(io.host.activationDir, BUILDS_DIR, buildId);
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      try {
+        const code = await runLines(io, command, rebuildArgs(io.host, args), { cwd: dir, cancellable: true });
+        if (code !== 0) throw new AppError('nix-error', `nixos-rebuild build failed (exit code ${code}).`);
+        return { buildId, storePath: await builtSystem(io.host, buildId) };
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+    },
+  },
+
+  activate: {
+    description: 'Activate a system this helper built: switch/boot set the profile first; test records the running system for a revert',
+    args: z.object({ buildId: buildIdSchema, action: activationAction, trial: z.boolean() }).strict(),
+    run: async (args, io) => {
+      const storePath = await builtSystem(io.host, args.buildId);
+      let generation: number | null = null;
+      if (args.trial) {
+        const previous = await realpath(io.host.currentSystem).catch(() => null);
+        const dir = await ensureActivationDir(io.host);
+        await writeFile(path.join(dir, TRIAL_FILE), JSON.stringify({ previous, buildId: args.buildId, startedAt: new Date().toISOString() }), { mode: 0o644 });
+      }
+      if (args.action !== 'test') {
+        io.phase('profile', 'Setting the boot default', false);
+        generation = await setProfile(io, storePath);
+      }
+      await runActivation(io, storePath, args.action);
+      return { storePath, generation };
+    },
+  },
+
+  'revert-trial': {
+    description: 'Re-activate (test) the system that ran before the last trial activation',
+    args: z.object({}).strict(),
+    run: async (_args, io) => {
+      const dir = await ensureActivationDir(io.host);
+      const trial = JSON.parse(await readFile(path.join(dir, TRIAL_FILE), 'utf8').catch(() => 'null')) as { previous: string | null } | null;
+      if (!trial?.previous) throw new AppError('not-found', 'There is no trial to revert: the system that ran before it is not recorded.');
+      const previous = await realpath(trial.previous).catch(() => null);
+      if (!previous || !previous.startsWith(path.join(io.host.nixStoreDir, '/'))) throw new AppError('not-found', 'The system that ran before the trial is no longer in the Nix store.');
+      await runActivation(io, previous, 'test');
+      await rm(path.join(dir, TRIAL_FILE), { force: true });
+      return { storePath: previous };
+    },
+  },
+
+  'end-trial': {
+    description: 'Forget the recorded trial (after it was kept)',
+    args: z.object({}).strict(),
+    run: async (_args, io) => {
+      await rm(path.join(io.host.activationDir, TRIAL_FILE), { force: true });
+      return { ok: true };
+    },
+  },
+
+  rollback: {
+    description: 'nix-env --rollback on the system profile, then switch-to-configuration switch',
+    args: z.object({}).strict(),
+    run: async (_args, io) => {
+      const profile = io.host.systemProfile;
+      const before = await currentGenerationNumber(profile);
+      const generations = await profileGenerations(profile);
+      const older = [...generations.keys()].filter((g) => before !== null && g < before);
+      if (older.length === 0) throw new AppError('not-found', 'There is no older generation to roll back to.');
+      io.phase('profile', 'Setting the boot default', false);
+      await runOrFail(io, io.host.commands['nix-env'], ['--rollback', '-p', profile], 'Rolling back the system profile', { cancellable: false });
+      const generation = await currentGenerationNumber(profile);
+      const storePath = await realpath(profile);
+      await runActivation(io, storePath, 'switch');
+      return { storePath, generation };
+    },
+  },
+
+  'switch-generation': {
+    description: 'nix-env --switch-generation N on the system profile, then switch-to-configuration switch',
+    args: z.object({ generation: z.number().int().positive().max(10_000_000) }).strict(),
+    run: async (args, io) => {
+      const profile = io.host.systemProfile;
+      const generations = await profileGenerations(profile);
+      if (!generations.has(args.generation)) throw new AppError('not-found', `Generation ${args.generation} does not exist in the system profile.`);
+      io.phase('profile', 'Setting the boot default', false);
+      await runOrFail(io, io.host.commands['nix-env'], ['-p', profile, '--switch-generation', String(args.generation)], `Switching the profile to generation ${args.generation}`, { cancellable: false });
+      const storePath = await realpath(profile);
+      await runActivation(io, storePath, 'switch');
+      return { storePath, generation: await currentGenerationNumber(profile) };
+    },
+  },
+
+  'config-commit': {
+    description: 'Commit the NixOS configuration folder to git (initialising the repository when asked) with the generation number in the message',
+    args: z.object({ generation: z.number().int().nonnegative().max(10_000_000).nullable(), action: activationAction, init: z.boolean() }).strict(),
+    run: async (args, io) => {
+      const dir = io.host.nixosConfigDir;
+      const git = io.host.commands.git;
+      const gitRun = async (argv: string[]) => {
+        const out: string[] = [];
+        const code = await new Promise<number>((resolve, reject) => {
+          const child = spawn(git, ['-C', dir, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+          readline.createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
+          readline.createInterface({ input: child.stderr! }).on('line', (l) => out.push(l));
+          child.on('error', reject);
+          child.on('close', (c) => resolve(c ?? 1));
+        });
+        return { code, out: out.join('\n') };
+      };
+      const isRepo = existsSync(path.join(dir, '.git'));
+      if (!isRepo) {
+        if (!args.init) return { committed: false, message: '', revision: null };
+        const init = await gitRun(['init', '--quiet']);
+        if (init.code !== 0) throw new AppError('command-failed', 'git init failed in the configuration folder.', init.out);
+      }
+      const add = await gitRun(['add', '--all', '--', '.', ':(exclude).nixos-companion-backups']);
+      if (add.code !== 0) throw new AppError('command-failed', 'git add failed in the configuration folder.', add.out);
+      const status = await gitRun(['status', '--porcelain']);
+      const message = args.generation !== null ? `NixOS generation ${args.generation} (${args.action})` : `NixOS configuration (${args.action})`;
+      if (status.out.trim() === '') {
+        const head = await gitRun(['rev-parse', '--verify', '--quiet', 'HEAD']);
+        return { committed: false, message: 'nothing changed since the last commit', revision: head.code === 0 ? head.out.trim() : null };
+      }
+      // Keep the committer git already knows; only a repository with no identity at all gets the app's.
+      const identity = (await gitRun(['config', 'user.email'])).out.trim() ? [] : ['-c', 'user.name=NixOS Companion', '-c', 'user.email=nixos-companion@localhost'];
+      const commit = await gitRun([...identity, 'commit', '--quiet', '--no-verify', '-m', message]);
+      if (commit.code !== 0) throw new AppError('command-failed', 'git commit failed in the configuration folder.', commit.out);
+      const head = await gitRun(['rev-parse', 'HEAD']);
+      io.log(`Committed the configuration: ${message}`, 'info');
+      return { committed: true, message, revision: head.out.trim() };
+    },
+  },
+} satisfies Record<string, HelperOperation<any>>;

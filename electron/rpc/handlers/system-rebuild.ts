@@ -1,4 +1,36 @@
 import type { AppContext } from '../../context';
+import { reattachRunningActivation } from '../../services/system/activation';
+import { evaluateConfig, listConfigBackups, parseConfig, readConfig, restoreConfigBackup, writeConfig } from '../../services/system/config';
+import { RebuildService } from '../../services/system/rebuild';
+import { activationPreview, startRollback, startSwitchGeneration } from '../../services/system/rollback';
+import { SafeSwitchService } from '../../services/system/safe-switch';
+import { readSystemSettings, writeSystemSettings } from '../../services/system/settings';
 import type { Handlers } from '../router';
 
-export const systemRebuildHandlers = (_ctx: AppContext) => ({}) satisfies Partial<Handlers>;
+export const systemRebuildHandlers = (ctx: AppContext) => {
+  const rebuild = new RebuildService(ctx);
+  const safeSwitch = new SafeSwitchService(ctx);
+  // An activation that outlived the previous run of the app (closed mid-switch) is picked up at start.
+  void reattachRunningActivation(ctx).catch(() => {});
+  return {
+    'system.rebuild': (params) => rebuild.start(params),
+    'system.rebuild.confirm': ({ jobId, proceed }) => rebuild.confirm(jobId, proceed),
+    'system.rebuild.preview': ({ jobId }) => rebuild.waiting(jobId),
+    'system.rebuild.reattach': async () => ({ jobId: (await reattachRunningActivation(ctx)) ?? ctx.jobs.running('system')[0]?.id ?? null }),
+    'system.settings.get': () => readSystemSettings(ctx),
+    'system.settings.set': (change) => writeSystemSettings(ctx, change),
+    'system.safeSwitch': (params) => safeSwitch.start(params),
+    'system.safeSwitch.confirm': () => safeSwitch.confirm(),
+    'system.safeSwitch.revert': () => safeSwitch.revert(),
+    'system.safeSwitch.status': () => safeSwitch.status(),
+    'system.rollback': () => startRollback(ctx),
+    'system.switchGeneration': ({ generation }) => startSwitchGeneration(ctx, generation),
+    'system.activationPreview': ({ generation }) => activationPreview(ctx, generation),
+    'system.config.read': ({ path }) => readConfig(ctx, path),
+    'system.config.parse': ({ content }) => parseConfig(ctx, content),
+    'system.config.evaluate': (params) => evaluateConfig(ctx, params),
+    'system.config.write': (params) => writeConfig(ctx, params),
+    'system.config.backups': ({ path }) => listConfigBackups(ctx, path),
+    'system.config.restore': ({ backup }) => restoreConfigBackup(ctx, backup),
+  } satisfies Partial<Handlers>;
+};

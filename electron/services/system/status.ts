@@ -1,9 +1,12 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SystemStatus } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { resolveHomeManagerProfile } from '../home/profile-path';
+import { listRootChannels } from './channels';
+
+export { readChannelList, releaseFromChannelPath } from './channels';
 import { currentGeneration, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -26,40 +29,6 @@ export async function nixVersion(ctx: AppContext): Promise<string | null> {
     if (err instanceof AppError && err.code === 'command-missing') return null;
     throw err;
   }
-}
-
-/** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
-export function releaseFromChannelPath(storePath: string | null): string | null {
-  if (!storePath) return null;
-  const holder = path.basename(path.dirname(storePath));
-  const m = /^[0-9a-z]{32}-(.+)$/.exec(holder);
-  return m ? m[1]! : null;
-}
-
-export async function readChannelList(file: string): Promise<Map<string, string>> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  const map = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const [url, name] = line.trim().split(/\s+/);
-    if (url && name) map.set(name, url);
-  }
-  return map;
-}
-
-export async function listRootChannels(ctx: AppContext) {
-  const urls = await readChannelList(ctx.host.rootChannelsFile);
-  const names = await readdir(ctx.host.rootChannelsDir).catch(() => [] as string[]);
-  const channels = await Promise.all(
-    names
-      .filter((n) => n !== 'manifest.nix' && n !== 'binary-caches' && !n.startsWith('.'))
-      .map(async (name) => ({
-        name,
-        url: urls.get(name) ?? null,
-        release: releaseFromChannelPath(await resolveStorePath(path.join(ctx.host.rootChannelsDir, name))),
-      })),
-  );
-  for (const [name, url] of urls) if (!channels.some((c) => c.name === name)) channels.push({ name, url, release: null });
-  return channels.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function findByStorePath(links: ProfileLink[], systemPath: string) {

@@ -1,17 +1,104 @@
-import { ComingSoon } from '../../components/ui';
+import { useEffect, useState, type ComponentType } from 'react';
+import type { HomeStatus } from '../../../shared/contract';
+import { Icon, type IconName } from '../../components/Icon';
+import { Badge, Banner, Card, ErrorBanner, PageHeader } from '../../components/ui';
+import { useHome } from '../../stores/home';
+import { useNavigation } from '../../stores/navigation';
+import { EditorTab } from './EditorTab';
+import { GenerationsTab } from './GenerationsTab';
+import { NewsTab } from './NewsTab';
+import { SetupWizard } from './SetupWizard';
+import { SwitchPanel } from './SwitchPanel';
+import './home-manager.css';
 
-export function HomeManagerPage() {
+function StatusCard({ status }: { status: HomeStatus }) {
   return (
-    <ComingSoon
-      icon="user"
-      title="Home Manager"
-      summary="Your dotfiles and personal packages, declared in one file."
-      items={[
-        "A guided setup that installs the home-manager release matching your NixOS",
-        "A home.nix editor with a form for the common settings",
-        "Switch, generations and rollback",
-        "Home Manager news",
-      ]}
-    />
+    <Card title="Your Home Manager" icon="user" testId="home-status">
+      <div className="hm-facts">
+        <div>
+          <span className="stat-label">Version</span>
+          <div data-testid="home-version">{status.version ?? 'unknown'}</div>
+        </div>
+        <div>
+          <span className="stat-label">Current generation</span>
+          <div data-testid="home-current">{status.profile.current ?? 'none'}</div>
+        </div>
+        <div>
+          <span className="stat-label">Channel</span>
+          <div>{status.homeManagerChannel ? <span className="mono">{status.homeManagerChannel.release ?? status.homeManagerChannel.url}</span> : <span className="faint">none (flake or NixOS module?)</span>}</div>
+        </div>
+        <div>
+          <span className="stat-label">System</span>
+          <div>{status.system.nixosVersion ? `NixOS ${status.system.nixosVersion}` : (status.system.release ?? (status.system.unstable ? 'unstable' : 'unknown'))}</div>
+        </div>
+      </div>
+      <p className="faint">
+        Configuration <span className="mono">{status.config.path}</span>
+        {status.config.legacyLocation ? <Badge kind="warn">older location</Badge> : null} · profile <span className="mono">{status.profile.path}</span>
+      </p>
+      {status.releaseMismatch ? <Banner kind="warn" title="Home Manager and your system are on different releases.">{status.releaseMismatch}</Banner> : null}
+      {status.needsRelogin ? (
+        <Banner kind="info" title="Log out and in again to finish.">
+          <span>home-manager is installed in your profile, but this session started before it existed. After a new login your PATH and session variables include it.</span>
+        </Banner>
+      ) : null}
+      {status.config.legacyLocation ? <Banner kind="info" title="Your home.nix is in ~/.config/nixpkgs.">Home Manager still reads it there, but prefers ~/.config/home-manager/home.nix: move it when convenient.</Banner> : null}
+    </Card>
+  );
+}
+
+function OverviewTab() {
+  const status = useHome((s) => s.status)!;
+  return (
+    <div className="stack">
+      <StatusCard status={status} />
+      <SwitchPanel />
+    </div>
+  );
+}
+
+const tabs: { key: string; label: string; icon: IconName; Tab: ComponentType }[] = [
+  { key: 'overview', label: 'Overview', icon: 'user', Tab: OverviewTab },
+  { key: 'generations', label: 'Generations', icon: 'history', Tab: GenerationsTab },
+  { key: 'config', label: 'home.nix', icon: 'terminal', Tab: EditorTab },
+  { key: 'news', label: 'News', icon: 'info', Tab: NewsTab },
+];
+
+/** Home Manager, standalone: the setup wizard until it is installed, then status, switch, generations, editor and news. */
+export function HomeManagerPage() {
+  const { status, statusError, loadStatus, setupJobId } = useHome();
+  const { path, go } = useNavigation();
+  const [wizardDone, setWizardDone] = useState(false);
+  useEffect(() => {
+    void loadStatus();
+    void useHome.getState().reattach();
+  }, [loadStatus]);
+  const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
+  // keep the wizard on screen after an install until the person moves on (it holds the relogin note)
+  const showWizard = status && (!status.installed || (setupJobId !== null && !wizardDone));
+
+  return (
+    <div className="page" data-testid="page-home-manager">
+      <PageHeader title="Home Manager" subtitle="Your own packages and dotfiles, declared in home.nix, with generations you can roll back." />
+      {statusError ? <ErrorBanner error={statusError} onRetry={() => void loadStatus()} /> : null}
+      {!status && !statusError ? <div className="skeleton" /> : null}
+      {status && showWizard ? (
+        <div onClickCapture={(e) => (e.target as HTMLElement).closest('[data-testid="setup-finish"]') && setWizardDone(true)}>
+          <SetupWizard status={status} />
+        </div>
+      ) : null}
+      {status && !showWizard ? (
+        <>
+          <div className="tabs" role="tablist">
+            {tabs.map((t) => (
+              <button key={t.key} role="tab" aria-selected={t.key === current.key} className="tab" onClick={() => go('home-manager', t.key)} data-testid={`home-tab-${t.key}`}>
+                <Icon name={t.icon} size={16} /> {t.label}
+              </button>
+            ))}
+          </div>
+          <current.Tab />
+        </>
+      ) : null}
+    </div>
   );
 }

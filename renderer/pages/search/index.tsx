@@ -1,16 +1,204 @@
-import { ComingSoon } from '../../components/ui';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import type { SourceStatus } from '../../../shared/contract';
+import { Icon } from '../../components/Icon';
+import { Badge, ErrorBanner, PageHeader, ProgressBar, timeAgo } from '../../components/ui';
+import { useNavigation } from '../../stores/navigation';
+import { useRefreshJob, useSearch, type SearchResult, type SearchTab } from '../../stores/search';
+import { AddDialog } from './AddDialog';
+import { OptionDetail, PackageDetail } from './Detail';
+import './search.css';
+
+const tabs: { id: SearchTab; label: string; placeholder: string }[] = [
+  { id: 'packages', label: 'Packages', placeholder: 'Search packages: ripgrep, rg, video player…' },
+  { id: 'nixos', label: 'NixOS options', placeholder: 'Search NixOS options: openssh, ssh server, services.nginx…' },
+  { id: 'home-manager', label: 'Home Manager options', placeholder: 'Search Home Manager options: git, programs.zsh…' },
+];
+
+function SourceLine({ source }: { source: SourceStatus | undefined }) {
+  if (!source) return null;
+  if (!source.available) return <span className="faint">{source.message ?? 'Not available.'}</span>;
+  const when = source.publishedAt ? `published ${timeAgo(source.publishedAt)}` : null;
+  return (
+    <span className="faint" data-testid="source-line">
+      {source.release ?? source.channel ?? (source.origin === 'local-file' ? 'local file' : source.origin === 'home-manager' ? 'installed Home Manager' : '')}
+      {when ? ` · ${when}` : ''}
+      {source.fetchedAt ? ` · downloaded ${timeAgo(source.fetchedAt)}` : ''}
+      {source.count ? ` · ${source.count.toLocaleString()} entries` : ''}
+      {source.needsRefresh && source.message ? ` · ${source.message}` : ''}
+    </span>
+  );
+}
+
+function ResultRow({ result, selected, onPick }: { result: SearchResult; selected: boolean; onPick: () => void }) {
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+  if (result.kind === 'package') {
+    const p = result.value;
+    return (
+      <li ref={ref} role="option" aria-selected={selected} className="result" onMouseDown={(e) => e.preventDefault()} onClick={onPick}>
+        <div className="result-top">
+          <span className="result-name">{p.attr}</span>
+          <span className="result-version">{p.version}</span>
+          {p.unfree ? <Badge kind="warn">unfree</Badge> : null}
+          {p.broken ? <Badge kind="danger">broken</Badge> : null}
+        </div>
+        <div className="result-desc">{p.description || 'No description'}</div>
+      </li>
+    );
+  }
+  const o = result.value;
+  return (
+    <li ref={ref} role="option" aria-selected={selected} className="result" onMouseDown={(e) => e.preventDefault()} onClick={onPick}>
+      <div className="result-top">
+        <span className="result-name">{o.name}</span>
+        <span className="result-version">{o.type}</span>
+      </div>
+      <div className="result-desc">{o.description.replace(/\{\w+\}`([^`]*)`/g, '$1').replace(/[`*_]/g, '').split('\n')[0] || 'No description'}</div>
+    </li>
+  );
+}
 
 export function SearchPage() {
+  const s = useSearch();
+  const job = useRefreshJob();
+  const go = useNavigation((n) => n.go);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const detailRef = useRef<HTMLDivElement>(null);
+  const source = s.sources?.sources.find((x) => x.id === s.tab);
+
+  useEffect(() => {
+    void s.loadSources();
+    inputRef.current?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // search as you type: a short pause after the last key
+  useEffect(() => {
+    const t = setTimeout(() => void useSearch.getState().run(), 60);
+    return () => clearTimeout(t);
+  }, [s.query, s.tab]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      s.select(s.selected + 1);
+      if (s.selected >= s.results.length - 5) void s.more();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      s.select(s.selected - 1);
+    } else if (e.key === 'Enter' && s.results.length) {
+      e.preventDefault();
+      detailRef.current?.focus();
+    } else if (e.key === 'Escape') {
+      s.setQuery('');
+    }
+  };
+
+  const current = s.results[s.selected];
+  const running = Boolean(s.refreshJobId);
   return (
-    <ComingSoon
-      icon="search"
-      title="Search"
-      summary="Packages, NixOS options and Home Manager options, offline and instant."
-      items={[
-        "Search as you type, ranked by what you most likely meant",
-        "Details with descriptions, defaults and examples",
-        "Add a package or an option to your configuration in one click, with the change shown first",
-      ]}
-    />
+    <div className="page search-page">
+      <PageHeader
+        title="Search"
+        subtitle="Packages, NixOS options and Home Manager options — offline, from your channel’s own lists."
+        actions={
+          <button className="btn" onClick={() => void s.refresh()} disabled={running} title="Download the lists for your channel again">
+            <Icon name="refresh" />
+            {running ? 'Refreshing…' : 'Refresh lists'}
+          </button>
+        }
+      />
+      {running ? (
+        <div className="stack" data-testid="refresh-progress">
+          <span className="muted">{job?.phase ?? 'Refreshing the lists…'}</span>
+          <ProgressBar fraction={job?.progress?.fraction ?? null} label="Refreshing the search lists" />
+        </div>
+      ) : null}
+      {s.sourcesError ? <ErrorBanner error={s.sourcesError} onRetry={() => void s.refresh()} /> : null}
+
+      <div className="search-box">
+        <Icon name="search" />
+        <input
+          ref={inputRef}
+          type="search"
+          aria-label="Search"
+          role="combobox"
+          aria-expanded={s.results.length > 0}
+          aria-controls="search-results"
+          placeholder={tabs.find((t) => t.id === s.tab)!.placeholder}
+          value={s.query}
+          onChange={(e) => s.setQuery(e.target.value)}
+          onKeyDown={onKeyDown}
+          spellCheck={false}
+          autoComplete="off"
+        />
+      </div>
+      <div className="tabs" role="tablist">
+        {tabs.map((t) => (
+          <button key={t.id} role="tab" className="tab" aria-selected={s.tab === t.id} onClick={() => s.setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="spread">
+        <SourceLine source={source} />
+        {s.query.trim() && !s.error ? (
+          <span className="faint" data-testid="result-count">
+            {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
+            {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
+          </span>
+        ) : null}
+      </div>
+      {s.error ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
+
+      <div className="search-split">
+        <ul
+          id="search-results"
+          role="listbox"
+          aria-label="Results"
+          className="results card"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            if (el.scrollTop + el.clientHeight > el.scrollHeight - 200) void s.more();
+          }}
+        >
+          {s.results.map((r, i) => (
+            <ResultRow key={r.kind === 'package' ? r.value.attr : r.value.name} result={r} selected={i === s.selected} onPick={() => s.select(i)} />
+          ))}
+          {!s.results.length ? (
+            <li className="results-empty">
+              {!s.query.trim() ? (
+                <>
+                  <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
+                  <p className="faint">
+                    Tips: a command name finds its package (<code>rg</code>), a service name finds its switch (<code>openssh</code>), <code>-word</code> leaves results out.
+                  </p>
+                </>
+              ) : s.loading ? (
+                <p>Searching…</p>
+              ) : !s.error ? (
+                <p>Nothing matches “{s.query}”.</p>
+              ) : null}
+            </li>
+          ) : null}
+        </ul>
+        <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
+          {current ? (
+            current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />
+          ) : (
+            <div className="empty">
+              <Icon name="search" size={32} />
+              <p>Details of the selected result appear here.</p>
+              <button className="btn small ghost" onClick={() => go('learn', 'search')}>
+                Packages or options? Learn the difference
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+      <AddDialog />
+    </div>
   );
 }

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { AppContext } from '../../context';
+import { resolveHomeManagerProfile } from '../home/profile-path';
+import { currentGeneration, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from '../system/profile';
+import type { TrayGeneration, TrayProfile, TrayState } from './tray-model';
+
+/** Versions are read only for the generations the menu can show (the last ten, the current, the rollback target). */
+const VERSIONED = 12;
+
+async function readProfile(profile: string, versionFile: string): Promise<{ profile: TrayProfile; links: ProfileLink[] }> {
+  const [links, current] = await Promise.all([listProfileLinks(profile), currentGeneration(profile)]);
+  const wanted = new Set(links.slice(-VERSIONED).map((l) => l.generation));
+  if (current !== null) wanted.add(current);
+  const generations: TrayGeneration[] = await Promise.all(
+    links.map(async (l) => ({
+      generation: l.generation,
+      date: l.date.toISOString(),
+      version: wanted.has(l.generation) ? await readTrimmed(path.join(l.storePath, versionFile)) : null,
+    })),
+  );
+  return { profile: { generations, current }, links };
+}
+
+/** Which generation a running/booted system link is: its number, 0 when it is not in the profile, null when absent. */
+async function generationOf(systemLink: string, links: ProfileLink[]): Promise<number | null> {
+  const target = await resolveStorePath(systemLink);
+  if (!target) return null;
+  // Several generations can hold the same closure; the newest is the one people think of.
+  const matches = links.filter((l) => l.storePath === target);
+  return matches.length ? matches[matches.length - 1]!.generation : 0;
+}
+
+/** Everything the tray menu depends on, read from the real profiles and the job manager. */
+export async function readTrayState(ctx: AppContext): Promise<TrayState> {
+  const { host } = ctx;
+  const hmProfile = await resolveHomeManagerProfile(host);
+  const [system, home] = await Promise.all([
+    readProfile(host.systemProfile, 'nixos-version'),
+    hmProfile ? readProfile(hmProfile, 'hm-version') : Promise.resolve(null),
+  ]);
+  const [running, booted] = await Promise.all([generationOf(host.currentSystem, system.links), generationOf(host.bootedSystem, system.links)]);
+  const systemJobs = new Set(ctx.jobs.running('system').map((j) => j.id));
+  const homeJobs = new Set(ctx.jobs.running('home').map((j) => j.id));
+  return {
+    system: { ...system.profile, running, booted },
+    home: home && home.links.length > 0 ? home.profile : null,
+    runningJobs: ctx.jobs.running().map((j) => ({
+      id: j.id,
+      title: j.title,
+      group: systemJobs.has(j.id) ? 'system' : homeJobs.has(j.id) ? 'home' : 'other',
+    })),
+  };
+}

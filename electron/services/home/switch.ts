@@ -1,0 +1,158 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { SwitchResult } from '../../../shared/contract/home';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import type { JobContext } from '../../exec/jobs';
+import { CommandFailed } from '../../exec/runner';
+import { currentGeneration } from '../system/profile';
+import { findHomeManager, stripAnsi } from './command';
+import { homeManagerProfile } from './profile-path';
+import { resolveConfigPath } from './status';
+
+export interface Clobbered {
+  path: string;
+  backupInTheWay: string | null;
+}
+
+/**
+ * home-manager's checkLinkTargets refuses to overwrite files it does not own. Its wording changed over
+ * releases; all of these are real:
+ *   Existing file '/home/a/.bashrc' is in the way of '/nix/store/…-home-manager-files/.bashrc'   (≤ 25.05)
+ *   Existing file '/home/a/.bashrc' would be clobbered                                            (≥ 25.11)
+ *   Existing file '/home/a/.bashrc.backup' would be clobbered by backing up '/home/a/.bashrc'     (with -b)
+ */
+export function parseClobbered(lines: string[]): Clobbered[] {
+  const out = new Map<string, Clobbered>();
+  for (const raw of lines) {
+    const line = stripAnsi(raw).trim();
+    let m = /^Existing file '(.+)' would be clobbered by backing up '(.+)'$/.exec(line);
+    if (m) {
+      out.set(m[2]!, { path: m[2]!, backupInTheWay: m[1]! });
+      continue;
+    }
+    m = /^Existing file '(.+)' would be clobbered$/.exec(line) ?? /^Existing file '(.+)' is in the way of '(\/nix\/store\/[^']*)'$/.exec(line);
+    if (m && !out.has(m[1]!)) out.set(m[1]!, { path: m[1]!, backupInTheWay: null });
+  }
+  return [...out.values()];
+}
+
+/** "There is an unread and relevant news item." (older) / "There is 1 unread…" / "There are 3 unread and relevant news items." */
+export function parseUnreadNews(lines: string[]): number | null {
+  for (const line of lines) {
+    const m = /There (?:is|are) (an|\d+) unread and relevant news items?\./.exec(line);
+    if (m) return m[1] === 'an' ? 1 : Number(m[1]);
+  }
+  return null;
+}
+
+/** Plain nix-build output has no progress stream: count what it announces and builds. */
+export class PlainBuildProgress {
+  expectedBuilds = 0;
+  builds = 0;
+  expectedFetches = 0;
+  fetches = 0;
+  activating = false;
+
+  feed(line: string): boolean {
+    let m: RegExpExecArray | null;
+    if ((m = /^these (\d+) derivations will be built:/.exec(line))) this.expectedBuilds += Number(m[1]);
+    else if (/^this derivation will be built:/.test(line)) this.expectedBuilds += 1;
+    else if ((m = /^these (\d+) paths will be fetched/.exec(line))) this.expectedFetches += Number(m[1]);
+    else if (/^this path will be fetched/.test(line)) this.expectedFetches += 1;
+    else if (/^building '\/nix\/store\/.+\.drv'/.test(line)) this.builds++;
+    else if (/^copying path '\/nix\/store\//.test(line)) this.fetches++;
+    else if (/^Starting [Hh]ome [Mm]anager activation/.test(line)) this.activating = true;
+    else return false;
+    return true;
+  }
+
+  fraction(): number | null {
+    const expected = this.expectedBuilds + this.expectedFetches;
+    if (this.activating || expected === 0) return null;
+    return Math.min(1, (this.builds + this.fetches) / expected);
+  }
+
+  message(): string {
+    if (this.activating) return 'Activating: linking files into your home';
+    if (this.expectedBuilds + this.expectedFetches === 0) return 'Evaluating home.nix';
+    return `Built ${this.builds} of ${this.expectedBuilds}${this.expectedFetches ? `, fetched ${this.fetches} of ${this.expectedFetches}` : ''}`;
+  }
+}
+
+/** `-f` only when home.nix is not where home-manager looks by itself, and never over a flake setup. */
+async function configArgs(ctx: AppContext): Promise<string[]> {
+  const config = await resolveConfigPath(ctx);
+  if (!config.exists) {
+    throw new AppError('not-found', `There is no home.nix at ${config.path} yet. Create one on the Home Manager page first.`);
+  }
+  const dir = path.dirname(config.path);
+  const hasFlake = await access(path.join(dir, 'flake.nix')).then(() => true, () => false);
+  const xdgConfig = process.env.XDG_CONFIG_HOME || path.join(ctx.host.homeDir, '.config');
+  const defaults = [path.join(xdgConfig, 'home-manager/home.nix'), path.join(xdgConfig, 'nixpkgs/home.nix')];
+  if (hasFlake || defaults.includes(config.path)) return [];
+  return ['-f', config.path];
+}
+
+export async function runSwitch(ctx: AppContext, job: JobContext, backupExtension?: string): Promise<SwitchResult> {
+  const started = Date.now();
+  const command = await findHomeManager(ctx);
+  if (!command) throw new AppError('command-missing', 'home-manager is not installed for you yet. Run the setup on the Home Manager page first.', undefined, 'home-manager');
+  const profile = await homeManagerProfile(ctx.host);
+  const previous = await currentGeneration(profile);
+  const args = [...(await configArgs(ctx)), ...(backupExtension ? ['-b', backupExtension] : []), 'switch'];
+  job.phase('build', 'Building your home configuration', { cancellable: true });
+  job.log(`$ home-manager ${args.join(' ')}`, 'info');
+  const progress = new PlainBuildProgress();
+  const seen: string[] = [];
+  const onLine = (stream: 'stdout' | 'stderr', raw: string) => {
+    const line = stripAnsi(raw);
+    if (seen.length < 20_000) seen.push(line);
+    job.log(line, stream);
+    if (progress.feed(line)) {
+      if (progress.activating) job.phase('activate', 'Activating: linking files into your home', { cancellable: false });
+      job.progress({ fraction: progress.fraction(), message: progress.message(), counters: { 'builds.done': progress.builds, 'builds.expected': progress.expectedBuilds, 'downloads.done': progress.fetches, 'downloads.expected': progress.expectedFetches } });
+    }
+  };
+  let failed: CommandFailed | null = null;
+  try {
+    await ctx.runner.run(command.path, args, { signal: job.signal, timeoutMs: 4 * 60 * 60 * 1000, onLine, cwd: ctx.host.homeDir });
+  } catch (err) {
+    if (!(err instanceof CommandFailed)) throw err;
+    failed = err;
+  }
+  const now = await currentGeneration(profile);
+  if (now !== previous) ctx.events.emit({ topic: 'changed', what: 'home-profile' });
+  const elapsedSeconds = (Date.now() - started) / 1000;
+  const unreadNews = parseUnreadNews(seen);
+  if (!failed) {
+    return {
+      ok: true,
+      clobbered: [],
+      generation: now,
+      previousGeneration: previous,
+      unreadNews,
+      message: now !== previous ? `Switched to generation ${now}.` : 'Nothing changed: the configuration builds the generation that is already current.',
+      elapsedSeconds,
+    };
+  }
+  const clobbered = parseClobbered(seen);
+  if (clobbered.length) {
+    const keep = previous === null ? 'Nothing was activated.' : `Generation ${now ?? previous} is still the active one.`;
+    return {
+      ok: false,
+      clobbered,
+      generation: now,
+      previousGeneration: previous,
+      unreadNews,
+      message: `Home Manager stopped because ${clobbered.length === 1 ? 'a file it manages already exists' : `${clobbered.length} files it manages already exist`} in your home and ${clobbered.length === 1 ? 'is' : 'are'} not its own. ${keep}`,
+      elapsedSeconds,
+    };
+  }
+  const errorLine = seen.find((l) => /^error:/.test(l.trim()));
+  throw new AppError(
+    'command-failed',
+    `home-manager switch failed${errorLine ? `: ${errorLine.trim().replace(/^error:\s*/, '')}` : '.'} ${previous === null ? '' : `Generation ${now ?? previous} is still the active one.`}`.trim(),
+    seen.slice(-30).join('\n'),
+  );
+}

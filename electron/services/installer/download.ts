@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import { OffThreadSha256 } from './hash-worker';
+import { constants, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { ImageResult, IsoArch, IsoEdition } from '../../../shared/contract/installer';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import type { JobContext } from '../../exec/jobs';
+import { networkError, request } from './http';
+import { inspectIso } from './local-image';
+import { cachedIsoDir, parseSha256File, resolveImage } from './releases';
+
+/**
+ * Downloads into the user's cache: `<name>.part` while it comes in (with `<name>.part.json` saying from
+ * where), SHA-256 computed on the bytes as they arrive, renamed to `<name>` only once the hash matches the
+ * published one, with `<name>.sha256` next to it. An interrupted download resumes with an HTTP Range request,
+ * in the same run (a few retries) or the next.
+ */
+
+const MAX_RETRIES = 5;
+const WRITE_CHUNK_HIGH_WATER = 8 * 1024 * 1024;
+
+interface PartMeta {
+  url: string;
+  size: number | null;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+class Speedometer {
+  private samples: { t: number; bytes: number }[] = [];
+  update(bytes: number) {
+    const t = performance.now();
+    this.samples.push({ t, bytes });
+    while (this.samples.length > 2 && t - this.samples[0]!.t > 3000) this.samples.shift();
+    const first = this.samples[0]!;
+    const span = (t - first.t) / 1000;
+    return span > 0.2 ? (bytes - first.bytes) / span : 0;
+  }
+}
+
+/** Hash a file (a partial download about to be resumed, or a cached image) with progress. */
+export async function hashFileInto(hash: { update(data: Uint8Array): unknown }, file: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<number> {
+  const fh = await fsp.open(file, 'r');
+  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+  let pos = 0;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+      onBytes?.(pos);
+    }
+  } finally {
+    await fh.close();
+  }
+  return pos;
+}
+
+async function readMeta(file: string): Promise<PartMeta | null> {
+  try {
+    return JSON.parse(await fsp.readFile(file, 'utf8')) as PartMeta;
+  } catch {
+    return null;
+  }
+}
+
+async function ensureRoom(dir: string, needed: number) {
+  const s = await fsp.statfs(dir).catch(() => null);
+  if (!s) return;
+  const free = s.bavail * s.bsize;
+  if (free < needed + 64 * 1024 * 1024) {
+    throw new AppError('disk-full', `There is not enough free space for the download: it needs ${(needed / 1e9).toFixed(2)} GB, and ${dir} has ${(free / 1e9).toFixed(2)} GB free. Free some space and try again.`);
+  }
+}
+
+/**
+ * Streams `url` from byte `from` into the open file, updating `hash`. Returns bytes received;
+ * throws a network AppError (with `retryable`) when the connection drops.
+ */
+async function fetchRange(
+  url: string,
+  out: fsp.FileHandle,
+  from: number,
+  hashRef: { hash: OffThreadSha256 },
+  meta: PartMeta,
+  onBytes: (total: number) => void,
+  signal: AbortSignal,
+): Promise<{ restarted: boolean; complete: boolean; total: number }> {
+  const headers: Record<string, string> = {};
+  if (from > 0) {
+    headers.range = `bytes=${from}-`;
+    if (meta.etag) headers['if-range'] = meta.etag;
+    else if (meta.lastModified) headers['if-range'] = meta.lastModified;
+  }
+  const res = await request(url, { headers, signal, idleTimeoutMs: 60_000 }).catch((err: unknown) => {
+    // a connection cut before the answer is worth another try; refused (offline) is not
+    if (err instanceof AppError && err.code === 'network' && /ECONNRESET|EPIPE|ETIMEDOUT|socket hang up/i.test(`${err.detail ?? ''} ${err.message}`)) {
+      throw Object.assign(err, { retryable: true, position: from });
+    }
+    throw err;
+  });
+  const status = res.statusCode ?? 0;
+  if (status === 404 || status === 410) {
+    res.resume();
+    throw new AppError('not-found', 'The image is not on the download server (404). It may have been replaced by a newer build: go back and choose again.', url);
+  }
+  if (status === 416) {
+    res.resume();
+    return { restarted: true, complete: false, total: 0 };
+  }
+  if (status !== 200 && status !== 206) {
+    res.resume();
+    throw new AppError('network', `The download server answered ${status}. Try again later.`, url);
+  }
+  let pos = from;
+  let restarted = false;
+  if (status === 200 && from > 0) {
+    // the server ignored the range (or the file changed): start over
+    restarted = true;
+    pos = 0;
+    await out.truncate(0);
+    hashRef.hash.dispose();
+    hashRef.hash = new OffThreadSha256();
+  }
+  const length = Number(res.headers['content-length']);
+  const expectedEnd = Number.isFinite(length) ? pos + length : null;
+  if (!meta.etag && typeof res.headers.etag === 'string') meta.etag = res.headers.etag;
+  if (!meta.lastModified && typeof res.headers['last-modified'] === 'string') meta.lastModified = res.headers['last-modified'];
+  if (status === 200 && Number.isFinite(length)) meta.size = length;
+  // Bytes are hashed as they arrive and queued; one write to the file is in flight while more arrive,
+  // and the socket is paused when two buffers' worth wait. On any stop, everything hashed gets written,
+  // so the partial file and the hash always hold the same bytes.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let writing: Promise<void> | null = null;
+  let writeError: unknown = null;
+  const writeAll = async (data: Buffer) => {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await out.write(data, done, data.length - done, pos + done);
+      done += bytesWritten;
+    }
+    pos += data.length;
+  };
+  // what is taken for writing is hashed, in order: hash and file always cover the same bytes
+  const take = () => {
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    hashRef.hash.update(data);
+    return data;
+  };
+  const kick = () => {
+    if (writing || pendingBytes === 0 || writeError) return;
+    writing = writeAll(take()).then(
+      () => {
+        writing = null;
+        if (pendingBytes >= WRITE_CHUNK_HIGH_WATER) kick();
+        if (res.isPaused() && pendingBytes < 2 * WRITE_CHUNK_HIGH_WATER) res.resume();
+      },
+      (err: unknown) => {
+        writing = null;
+        writeError = err;
+        res.destroy(err as Error);
+      },
+    );
+  };
+  const drain = async () => {
+    while (writing) await writing;
+    if (!writeError && pendingBytes) {
+      kick();
+      while (writing) await writing;
+    }
+    if (writeError) throw writeError;
+  };
+  let received = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (buf: Buffer) => {
+        pending.push(buf);
+        pendingBytes += buf.length;
+        received += buf.length;
+        if (pendingBytes >= WRITE_CHUNK_HIGH_WATER) kick();
+        if (pendingBytes >= 2 * WRITE_CHUNK_HIGH_WATER) res.pause();
+        onBytes((restarted ? 0 : from) + received);
+      });
+      res.once('end', resolve);
+      res.once('error', reject);
+      res.once('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+      res.once('close', () => (res.complete ? resolve() : reject(Object.assign(new Error('connection closed early'), { code: 'ECONNRESET' }))));
+    });
+    await drain();
+  } catch (err) {
+    if (writeError) throw writeError;
+    await drain().catch(() => {});
+    if (signal.aborted) throw new AppError('cancelled', 'Download paused. It will resume from where it stopped next time.');
+    if (err instanceof AppError) throw err;
+    throw Object.assign(networkError(Object.assign(err as Error, { code: (err as NodeJS.ErrnoException).code ?? 'ECONNRESET' }), url), { retryable: true, position: pos });
+  }
+  const end = expectedEnd ?? meta.size;
+  if (end !== null && pos < end) {
+    throw Object.assign(new AppError('network', 'The download was cut short by the server.'), { retryable: true, position: pos });
+  }
+  return { restarted, complete: true, total: pos };
+}
+
+export async function downloadImage(ctx: AppContext, job: JobContext, params: { channel: string; edition: IsoEdition; arch: IsoArch }): Promise<ImageResult> {
+  job.phase('resolve', 'Finding the image', { cancellable: true });
+  const image = await resolveImage(ctx, params.channel, params.edition, params.arch, job.signal);
+  if (!image.sha256) {
+    throw new AppError('not-found', `No checksum is published for ${image.fileName}, so the download could not be checked. Try again later, or pick another release.`);
+  }
+  job.log(`${image.latestUrl} → ${image.url}`);
+  job.log(`Published SHA-256: ${image.sha256}`);
+  const dir = cachedIsoDir(ctx);
+  await fsp.mkdir(dir, { recursive: true });
+  const final = path.join(dir, image.fileName);
+  const part = `${final}.part`;
+  const metaFile = `${part}.json`;
+  const base = { fileName: image.fileName, expectedSha256: image.sha256, version: image.version, url: image.url };
+
+  // Reuse a cached copy when its recorded checksum is still the published one and the bytes still hash to it.
+  if (image.cachedPath) {
+    job.phase('verify', 'Checking the copy downloaded earlier', { cancellable: true });
+    const hash = createHash('sha256');
+    const size = (await fsp.stat(final)).size;
+    const speed = new Speedometer();
+    await hashFileInto(hash, final, (n) => progress(job, n, size, speed.update(n)), job.signal);
+    const sum = hash.digest('hex');
+    if (sum === image.sha256) {
+      job.log('The copy in the cache is intact; no download needed.');
+      const iso = await inspectIso(final);
+      return { ...base, path: final, size, sha256: sum, matches: true, reused: true, downloadedBytes: 0, resumedFrom: 0, isoHybrid: iso.isoHybrid };
+    }
+    job.log('The cached copy is damaged; downloading again.');
+    await fsp.unlink(final).catch(() => {});
+    await fsp.unlink(`${final}.sha256`).catch(() => {});
+  }
+
+  const hashRef = { hash: new OffThreadSha256() };
+  try {
+    let meta = await readMeta(metaFile);
+    let from = 0;
+    const partSize = await fsp.stat(part).then((s) => s.size, () => 0);
+    if (meta && meta.url === image.url && partSize > 0 && (meta.size === null || image.size === null || meta.size === image.size)) {
+      job.phase('verify', 'Checking the partial download', { cancellable: true });
+      from = await hashFileInto(hashRef.hash, part, (n) => progress(job, n, image.size ?? partSize, 0), job.signal);
+      job.log(`Resuming at ${from} bytes.`);
+    } else {
+      meta = { url: image.url, size: image.size, etag: null, lastModified: null };
+      await fsp.rm(part, { force: true });
+    }
+    const resumedFrom = from;
+    if (image.size !== null) await ensureRoom(dir, image.size - from);
+    await fsp.writeFile(metaFile, JSON.stringify(meta));
+
+    job.phase('download', 'Downloading', { cancellable: true });
+    const out = await fsp.open(part, constants.O_WRONLY | constants.O_CREAT);
+    const speed = new Speedometer();
+    let lastReport = 0;
+    let downloaded = 0;
+    let total = from;
+    const sessionStart = from;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await fetchRange(
+            image.url,
+            out,
+            total,
+            hashRef,
+            meta,
+            (n) => {
+              downloaded = n - sessionStart;
+              const now = performance.now();
+              if (now - lastReport > 100) {
+                lastReport = now;
+                progress(job, n, image.size ?? meta!.size ?? 0, speed.update(n));
+              }
+            },
+            job.signal,
+          );
+          if (r.restarted && !r.complete) {
+            // 416: what we have is not a prefix the server recognises; start from zero
+            job.log('The server refused to resume; starting over.', 'stderr');
+            await out.truncate(0);
+            hashRef.hash.dispose();
+            hashRef.hash = new OffThreadSha256();
+            total = 0;
+            if (attempt >= MAX_RETRIES) throw new AppError('network', 'The download server would not send the file. Try again later.');
+            continue;
+          }
+          if (r.restarted) job.log('The server sent the whole file again (it ignored the resume request).');
+          total = r.total;
+          break;
+        } catch (err) {
+          const e = err as AppError & { retryable?: boolean; position?: number };
+          // only attempts that brought nothing new count against the limit
+          if (e.position !== undefined && e.position > total) attempt = 0;
+          if (!e.retryable || attempt >= MAX_RETRIES) throw err;
+          total = e.position ?? total;
+          await fsp.writeFile(metaFile, JSON.stringify(meta));
+          const wait = Math.min(4000, 250 * 2 ** attempt);
+          job.log(`Connection lost at ${total} bytes (${e.message}); resuming in ${(wait / 1000).toFixed(1)} s (retry ${attempt + 1} of ${MAX_RETRIES}).`, 'stderr');
+          await new Promise((r) => setTimeout(r, wait));
+          if (job.signal.aborted) throw new AppError('cancelled', 'Download paused. It will resume from where it stopped next time.');
+        }
+      }
+      // no fsync: the file is only trusted after its hash is checked, and a cached copy is hashed again before reuse
+    } catch (err) {
+      await out.close().catch(() => {});
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new AppError('disk-full', `The disk filled up during the download (${dir}). Free some space and try again; the download resumes where it stopped.`);
+      }
+      if (err instanceof AppError && err.code === 'not-found') {
+        await fsp.rm(part, { force: true });
+        await fsp.rm(metaFile, { force: true });
+      }
+      throw err;
+    }
+    await out.close();
+    progress(job, total, total, 0);
+
+    const sha256 = await hashRef.hash.digest();
+    if (image.size !== null && total !== image.size) {
+      await fsp.rm(part, { force: true });
+      await fsp.rm(metaFile, { force: true });
+      throw new AppError('network', `The download ended early: ${total} of ${image.size} bytes arrived. The incomplete file was deleted; try again.`);
+    }
+    if (sha256 !== image.sha256) {
+      await fsp.rm(part, { force: true });
+      await fsp.rm(metaFile, { force: true });
+      throw new AppError(
+        'command-failed',
+        'The downloaded file does not match its published checksum, so it was deleted and will not be offered for writing. Try again; if it happens again, the download server may have a broken copy.',
+        `published  ${image.sha256}\ndownloaded ${sha256}`,
+      );
+    }
+    await fsp.rename(part, final);
+    await fsp.writeFile(`${final}.sha256`, `${sha256}  ${image.fileName}`);
+    await fsp.rm(metaFile, { force: true });
+    job.log(`Downloaded ${total} bytes; SHA-256 matches the published checksum.`);
+    const iso = await inspectIso(final);
+    return { ...base, path: final, size: total, sha256, matches: true, reused: false, downloadedBytes: downloaded, resumedFrom, isoHybrid: iso.isoHybrid };
+  } finally {
+    hashRef.hash.dispose();
+  }
+}
+
+function progress(job: JobContext, done: number, total: number, bps: number) {
+  job.progress({
+    fraction: total > 0 ? Math.min(1, done / total) : null,
+    bytesDone: done,
+    bytesTotal: total,
+    bytesPerSecond: Math.max(0, bps),
+    ...(bps > 0 && total > 0 ? { etaSeconds: Math.max(0, (total - done) / bps) } : {}),
+  });
+}
+
+export { parseSha256File };

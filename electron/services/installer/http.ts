@@ -1,0 +1,110 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { AppError } from '../../errors';
+
+/** Small HTTP client for the channel and release servers: plain node:http so every failure has a name. */
+
+const CONNECT_TIMEOUT_MS = 20_000;
+const USER_AGENT = 'nixos-companion (install media)';
+
+export function networkError(err: unknown, url: string): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const hostName = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  switch (e.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return new AppError('network', `${hostName} cannot be reached. Are you online? Check your connection and try again.`, `${e.code}: ${e.message}`);
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      return new AppError('network', `${hostName} stopped answering. Check your connection and try again.`, `${e.code}: ${e.message}`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new AppError('network', `The connection to ${hostName} was cut. Try again; the download resumes where it stopped.`, `${e.code}: ${e.message}`);
+  }
+  return new AppError('network', `Talking to ${hostName} failed: ${e.message ?? String(err)}`);
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** idle time after which the request fails */
+  idleTimeoutMs?: number;
+}
+
+/** One request, no redirects followed; resolves once headers arrive. */
+export function request(url: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      reject(new AppError('invalid-params', `${url} is not a valid address.`));
+      return;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      reject(new AppError('refused', `Only http and https addresses are used for downloads (${parsed.protocol}).`));
+      return;
+    }
+    const lib = parsed.protocol === 'https:' ? https : http;
+    const req = lib.request(parsed, { method: opts.method ?? 'GET', headers: { 'user-agent': USER_AGENT, ...opts.headers }, signal: opts.signal, timeout: CONNECT_TIMEOUT_MS }, (res) => {
+      req.setTimeout(opts.idleTimeoutMs ?? 60_000);
+      resolve(res);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError') reject(new AppError('cancelled', 'Cancelled.'));
+      else reject(networkError(err, url));
+    });
+    req.end();
+  });
+}
+
+export async function head(url: string, signal?: AbortSignal): Promise<{ status: number; location: string | null; length: number | null; headers: IncomingMessage['headers'] }> {
+  const res = await request(url, { method: 'HEAD', ...(signal ? { signal } : {}) });
+  res.resume();
+  const loc = res.headers.location;
+  const len = Number(res.headers['content-length']);
+  return { status: res.statusCode ?? 0, location: loc ? new URL(loc, url).toString() : null, length: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : null, headers: res.headers };
+}
+
+/** GET a small text file, following up to 5 redirects. Null on 404. */
+export async function getText(url: string, signal?: AbortSignal, maxBytes = 64 * 1024): Promise<string | null> {
+  let current = url;
+  for (let hop = 0; hop < 6; hop++) {
+    const res = await request(current, signal ? { signal } : {});
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location) {
+      res.resume();
+      current = new URL(res.headers.location, current).toString();
+      continue;
+    }
+    if (status === 404 || status === 410) {
+      res.resume();
+      return null;
+    }
+    if (status !== 200) {
+      res.resume();
+      throw new AppError('network', `The server answered ${status} for ${current}.`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res) {
+      total += (chunk as Buffer).length;
+      if (total > maxBytes) throw new AppError('network', `${current} is larger than expected.`);
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  throw new AppError('network', `Too many redirects from ${url}.`);
+}

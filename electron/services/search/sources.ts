@@ -1,0 +1,400 @@
+/**
+ * Where each search's data comes from, and keeping it: the channel's packages.json.br and options.json.br
+ * for the channel the system follows (downloaded with progress, cached), Home Manager's options JSON
+ * from the installed Home Manager, or local files the host names. Each source's index is built once
+ * and persisted next to the data, so the next start only loads it.
+ */
+import { access, mkdir, readFile, rename, stat, unlink, writeFile, open } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { SearchSourceId, SearchSources, SourceStatus } from '../../../shared/contract/search';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import type { JobContext } from '../../exec/jobs';
+import { resolveHomeManagerProfile } from '../home/profile-path';
+import { listRootChannels } from '../system/channels';
+import { buildIndex, INDEX_FORMAT_VERSION, SearchIndex, type SourceDoc } from './engine';
+import { parseOptionsJson, parsePackagesJson } from './parse';
+
+const brotliDecompress = promisify(zlib.brotliDecompress);
+
+const labels: Record<SearchSourceId, string> = { packages: 'Packages', nixos: 'NixOS options', 'home-manager': 'Home Manager options' };
+const channelFiles: Record<'packages' | 'nixos', string> = { packages: 'packages.json.br', nixos: 'options.json.br' };
+
+interface CachedMeta {
+  id: SearchSourceId;
+  channel: string;
+  url: string;
+  release: string | null;
+  revision: string | null;
+  publishedAt: string | null;
+  fetchedAt: string;
+  bytes: number;
+}
+
+/** Where one source's data is right now. */
+interface Resolved {
+  id: SearchSourceId;
+  origin: SourceStatus['origin'];
+  file: string | null;
+  channel: string | null;
+  release: string | null;
+  revision: string | null;
+  publishedAt: string | null;
+  fetchedAt: string | null;
+  needsRefresh: boolean;
+  message: string | null;
+  /** changes whenever the data does */
+  sourceKey: string | null;
+}
+
+interface State {
+  indexes: Map<SearchSourceId, { key: string; index: SearchIndex }>;
+  loading: Map<SearchSourceId, Promise<SearchIndex>>;
+}
+
+const states = new WeakMap<AppContext, State>();
+function stateOf(ctx: AppContext): State {
+  let s = states.get(ctx);
+  if (!s) states.set(ctx, (s = { indexes: new Map(), loading: new Map() }));
+  return s;
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+const sourceDir = (ctx: AppContext, id: SearchSourceId) => path.join(ctx.host.cacheDir, 'search', id);
+
+/** The stable release people would install today: YY.05 from June, YY.11 from December. */
+export function newestStableChannel(now = new Date()): string {
+  const y = now.getUTCFullYear() % 100;
+  const m = now.getUTCMonth() + 1;
+  const release = m >= 12 ? `${y}.11` : m >= 6 ? `${y}.05` : `${String(y - 1).padStart(2, '0')}.11`;
+  return `nixos-${release}`;
+}
+
+/** "https://nixos.org/channels/nixos-24.11" -> "nixos-24.11" */
+export function channelNameFromUrl(url: string): string | null {
+  const last = url.replace(/\/+$/, '').split('/').pop() ?? '';
+  return /^(nixos|nixpkgs)-[\w.-]+$/.test(last) ? last : null;
+}
+
+/** The channel whose data matches the system: the root channel named "nixos", else any root NixOS channel, else the newest stable. */
+export async function userChannel(ctx: AppContext): Promise<SearchSources['channel']> {
+  const channels = await listRootChannels(ctx).catch(() => []);
+  const preferred = [...channels].sort((a, b) => Number(b.name === 'nixos') - Number(a.name === 'nixos'));
+  for (const c of preferred) {
+    const name = c.url ? channelNameFromUrl(c.url) : null;
+    if (name && name.startsWith('nixos')) return { name, from: 'system' };
+  }
+  return { name: newestStableChannel(), from: 'newest-stable' };
+}
+
+/** "/nixos/24.11/nixos-24.11.716.abc1234/packages.json.br" -> "nixos-24.11.716.abc1234" */
+export function releaseFromUrl(url: string): string | null {
+  const parts = new URL(url).pathname.split('/').filter(Boolean);
+  for (let i = parts.length - 2; i >= 0; i--) if (/^(nixos|nixpkgs)-\d/.test(parts[i]!)) return parts[i]!;
+  return null;
+}
+
+async function readMeta(ctx: AppContext, id: SearchSourceId): Promise<CachedMeta | null> {
+  try {
+    return JSON.parse(await readFile(path.join(sourceDir(ctx, id), 'meta.json'), 'utf8')) as CachedMeta;
+  } catch {
+    return null;
+  }
+}
+
+async function fileKey(file: string): Promise<{ key: string; mtime: Date } | null> {
+  try {
+    const s = await stat(file);
+    return { key: `${file}:${s.size}:${s.mtimeMs}`, mtime: s.mtime };
+  } catch {
+    return null;
+  }
+}
+
+/** Where Home Manager puts its option list when `manual.json.enable = true` (<profile>/share/doc/home-manager/options.json). */
+async function installedHomeManagerOptions(ctx: AppContext): Promise<string | null> {
+  const profile = await resolveHomeManagerProfile(ctx.host);
+  const candidates = [
+    profile && path.join(profile, 'home-path/share/doc/home-manager/options.json'),
+    path.join(ctx.host.homeDir, '.nix-profile/share/doc/home-manager/options.json'),
+    path.join(process.env.XDG_STATE_HOME || path.join(ctx.host.homeDir, '.local/state'), 'nix/profile/share/doc/home-manager/options.json'),
+    `/etc/profiles/per-user/${ctx.host.userName}/share/doc/home-manager/options.json`,
+  ].filter((c): c is string => Boolean(c));
+  for (const c of candidates) if (await exists(c)) return c;
+  return null;
+}
+
+async function resolveSource(ctx: AppContext, id: SearchSourceId, channel: string): Promise<Resolved> {
+  const none = { channel: null, release: null, revision: null, publishedAt: null, fetchedAt: null };
+  const local = id === 'packages' ? ctx.host.packagesJsonFile : id === 'nixos' ? ctx.host.optionsJsonFile : ctx.host.homeManagerOptionsFile;
+  if (local) {
+    const k = await fileKey(local);
+    if (!k) return { id, origin: 'local-file', file: null, ...none, needsRefresh: false, message: `The file ${local} named for this search does not exist.`, sourceKey: null };
+    return { id, origin: 'local-file', file: local, ...none, release: releaseFromFileName(local), publishedAt: k.mtime.toISOString(), needsRefresh: false, message: null, sourceKey: k.key };
+  }
+  if (id === 'home-manager') {
+    const file = await installedHomeManagerOptions(ctx);
+    if (!file) {
+      return {
+        id, origin: 'none', file: null, ...none, needsRefresh: false,
+        message: 'Home Manager’s list of options is not installed. Add `manual.json.enable = true;` to your home.nix and switch, then refresh.',
+        sourceKey: null,
+      };
+    }
+    const k = await fileKey(file);
+    return { id, origin: 'home-manager', file, ...none, publishedAt: k?.mtime.toISOString() ?? null, needsRefresh: false, message: null, sourceKey: k?.key ?? file };
+  }
+  const meta = await readMeta(ctx, id);
+  const file = path.join(sourceDir(ctx, id), channelFiles[id]);
+  if (!meta || !(await exists(file))) {
+    return { id, origin: 'channel', file: null, ...none, channel, needsRefresh: true, message: `Not downloaded yet. Refresh to download it for ${channel}.`, sourceKey: null };
+  }
+  const changed = meta.channel !== channel;
+  return {
+    id,
+    origin: 'channel',
+    file,
+    channel: meta.channel,
+    release: meta.release,
+    revision: meta.revision,
+    publishedAt: meta.publishedAt,
+    fetchedAt: meta.fetchedAt,
+    needsRefresh: changed,
+    message: changed ? `Your system now follows ${channel}, but this list is from ${meta.channel}. Refresh to download the matching one.` : null,
+    sourceKey: `${meta.url}:${meta.fetchedAt}:${meta.bytes}`,
+  };
+}
+
+function releaseFromFileName(file: string): string | null {
+  return /(nixos|nixpkgs)-[\w.-]*?\d[\w.-]*?(?=\.json|$)/.exec(path.basename(file))?.[0] ?? /\d\d\.\d\d|unstable-\d{4}-\d\d/.exec(path.basename(file))?.[0] ?? null;
+}
+
+// ----------------------------------------------------------------------------------------------
+// reading and indexing
+
+async function readJson(file: string, compressed = file.endsWith('.br')): Promise<unknown> {
+  let bytes = await readFile(file);
+  if (compressed) {
+    try {
+      bytes = await brotliDecompress(bytes);
+    } catch (err) {
+      throw new AppError('internal', `${path.basename(file)} could not be decompressed; it may be damaged. Refresh to download it again.`, String(err));
+    }
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new AppError('internal', `${path.basename(file)} is not valid JSON; it may be damaged. Refresh to download it again.`, String(err));
+  }
+}
+
+function docsFor(id: SearchSourceId, data: unknown, r: Resolved): SourceDoc[] {
+  try {
+    if (id === 'packages') return parsePackagesJson(data).docs;
+    const rev = r.revision ?? /\.([0-9a-f]{7,40})$/.exec(r.release ?? '')?.[1] ?? 'master';
+    return parseOptionsJson(data, { source: id === 'home-manager' ? 'home-manager' : 'nixos', revision: rev });
+  } catch (err) {
+    throw new AppError('internal', `The ${labels[id].toLowerCase()} data could not be read: ${(err as Error).message}`);
+  }
+}
+
+async function writeAtomic(file: string, data: Buffer | string) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, data);
+  await rename(temp, file);
+}
+
+async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: { rebuild?: boolean } = {}): Promise<SearchIndex> {
+  if (!r.file || !r.sourceKey) {
+    throw new AppError('not-found', `${labels[id]}: ${r.message ?? 'no data yet.'}`, undefined, 'search');
+  }
+  const state = stateOf(ctx);
+  const key = `${INDEX_FORMAT_VERSION}:${r.sourceKey}`;
+  const inMemory = state.indexes.get(id);
+  if (inMemory?.key === key && !opts.rebuild) return inMemory.index;
+  const pending = state.loading.get(id);
+  if (pending && !opts.rebuild) return pending;
+  const work = (async () => {
+    const indexFile = path.join(sourceDir(ctx, id), 'index.bin');
+    if (!opts.rebuild) {
+      if (await exists(indexFile)) {
+        try {
+          const index = SearchIndex.open(indexFile);
+          if (index.meta.sourceKey === key) {
+            replace(state, id, { key, index });
+            return index;
+          }
+          index.close();
+        } catch {
+          /* an index from another version of the app, or damaged: build a new one */
+        }
+      }
+    }
+    const docs = docsFor(id, await readJson(r.file!), r);
+    const built = await buildIndex(docs, { kind: id, builtAt: new Date().toISOString(), sourceKey: key, release: r.release, channel: r.channel });
+    // from disk when it could be written: only the index proper stays in memory, records are read when shown
+    const written = await writeAtomic(indexFile, built).then(() => true, () => false);
+    const index = written ? SearchIndex.open(indexFile) : SearchIndex.fromBuffer(built);
+    replace(state, id, { key, index });
+    return index;
+  })();
+  state.loading.set(id, work);
+  try {
+    return await work;
+  } finally {
+    if (state.loading.get(id) === work) state.loading.delete(id);
+  }
+}
+
+function replace(state: State, id: SearchSourceId, next: { key: string; index: SearchIndex }) {
+  const previous = state.indexes.get(id);
+  state.indexes.set(id, next);
+  if (previous && previous.index !== next.index) previous.index.close();
+}
+
+/** The loaded index of a source, built from its data first if needed. */
+export async function sourceIndex(ctx: AppContext, id: SearchSourceId): Promise<SearchIndex> {
+  const channel = await userChannel(ctx);
+  return indexFor(ctx, id, await resolveSource(ctx, id, channel.name));
+}
+
+/** The index if it is loaded already (never builds): for quick checks such as a homepage link. */
+export function loadedIndex(ctx: AppContext, id: SearchSourceId): SearchIndex | null {
+  return stateOf(ctx).indexes.get(id)?.index ?? null;
+}
+
+// ----------------------------------------------------------------------------------------------
+// status and refresh
+
+export async function searchSources(ctx: AppContext): Promise<SearchSources> {
+  const channel = await userChannel(ctx);
+  const state = stateOf(ctx);
+  const sources = await Promise.all(
+    (['packages', 'nixos', 'home-manager'] as const).map(async (id): Promise<SourceStatus> => {
+      const r = await resolveSource(ctx, id, channel.name);
+      const loaded = state.indexes.get(id);
+      const indexed = Boolean(loaded && r.sourceKey && loaded.key === `${INDEX_FORMAT_VERSION}:${r.sourceKey}`);
+      return {
+        id,
+        label: labels[id],
+        available: r.file !== null,
+        origin: r.origin,
+        channel: r.channel,
+        release: r.release,
+        location: r.origin === 'channel' ? (r.file ? `${ctx.host.channelBaseUrl}/${r.channel}/${channelFiles[id as 'packages' | 'nixos']}` : null) : r.file,
+        publishedAt: r.publishedAt,
+        fetchedAt: r.fetchedAt,
+        count: indexed ? loaded!.index.size : null,
+        indexed,
+        needsRefresh: r.needsRefresh,
+        message: r.message,
+      };
+    }),
+  );
+  return { channel, sources };
+}
+
+/** Download one channel file with progress; returns the metadata written next to it. */
+async function download(ctx: AppContext, id: 'packages' | 'nixos', channel: string, job: JobContext, report: (done: number, total: number | null) => void): Promise<CachedMeta> {
+  const base = ctx.host.channelBaseUrl.replace(/\/+$/, '');
+  const url = `${base}/${channel}/${channelFiles[id]}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: job.signal, redirect: 'follow' });
+  } catch (err) {
+    if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
+    throw new AppError('network', `Could not download ${channelFiles[id]} for ${channel}. Check your connection and try again.`, `${url}: ${String((err as Error).cause ?? err)}`, 'network');
+  }
+  if (res.status === 404) throw new AppError('not-found', `The channel ${channel} has no ${channelFiles[id]} (the server answered 404). Check the channel name.`, url);
+  if (!res.ok || !res.body) throw new AppError('network', `The channel server answered ${res.status} for ${channelFiles[id]}. Try again later.`, url, 'network');
+  const total = Number(res.headers.get('content-length')) || null;
+  const dir = sourceDir(ctx, id);
+  await mkdir(dir, { recursive: true });
+  const target = path.join(dir, channelFiles[id]);
+  const temp = `${target}.${process.pid}.part`;
+  const handle = await open(temp, 'w');
+  let done = 0;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      await handle.write(chunk);
+      done += chunk.length;
+      report(done, total);
+    }
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => {});
+    if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
+    throw new AppError('network', `The download of ${channelFiles[id]} broke off. Try again.`, String(err), 'network');
+  }
+  await handle.close();
+  // a quick look that it is what it says before it replaces the old one
+  await readJson(temp, true).catch(async (err) => {
+    await unlink(temp).catch(() => {});
+    throw err;
+  });
+  await rename(temp, target);
+  let revision: string | null = null;
+  try {
+    const rev = await fetch(`${base}/${channel}/git-revision`, { signal: job.signal });
+    if (rev.ok) revision = /^[0-9a-f]{40}$/.exec((await rev.text()).trim())?.[0] ?? null;
+  } catch {
+    /* the revision only sharpens declaration links */
+  }
+  const lastModified = res.headers.get('last-modified');
+  const meta: CachedMeta = {
+    id,
+    channel,
+    url: res.url || url,
+    release: releaseFromUrl(res.url || url),
+    revision,
+    publishedAt: lastModified ? new Date(lastModified).toISOString() : null,
+    fetchedAt: new Date().toISOString(),
+    bytes: done,
+  };
+  await writeAtomic(path.join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
+  return meta;
+}
+
+/** The refresh job: download what comes from the channel, then (re)build every index that is out of date. */
+export async function refreshSources(ctx: AppContext, job: JobContext, params: { sources?: SearchSourceId[]; force: boolean }): Promise<SearchSources> {
+  const wanted = params.sources ?? (['packages', 'nixos', 'home-manager'] as const);
+  const channel = await userChannel(ctx);
+  const steps = wanted.length * 2;
+  let step = 0;
+  for (const id of wanted) {
+    let r = await resolveSource(ctx, id, channel.name);
+    if (r.origin === 'channel' && (id === 'packages' || id === 'nixos')) {
+      job.phase(`download-${id}`, `Downloading ${labels[id].toLowerCase()} for ${channel.name}`, { cancellable: true });
+      job.log(`Downloading ${ctx.host.channelBaseUrl}/${channel.name}/${channelFiles[id]}`, 'info');
+      const started = Date.now();
+      const meta = await download(ctx, id, channel.name, job, (done, total) => {
+        const seconds = (Date.now() - started) / 1000;
+        const rate = seconds > 0 ? done / seconds : 0;
+        job.progress({
+          fraction: total ? (step + done / total) / steps : null,
+          bytesDone: done,
+          ...(total ? { bytesTotal: total, etaSeconds: rate > 0 ? (total - done) / rate : undefined } : {}),
+          bytesPerSecond: rate,
+          message: `${labels[id]}: ${(done / 1e6).toFixed(1)} MB`,
+        });
+      });
+      job.log(`${labels[id]}: ${meta.release ?? channel.name}, ${(meta.bytes / 1e6).toFixed(1)} MB`, 'info');
+      r = await resolveSource(ctx, id, channel.name);
+    }
+    step++;
+    if (r.file) {
+      job.phase(`index-${id}`, `Indexing ${labels[id].toLowerCase()}`, { cancellable: false });
+      job.progress({ fraction: step / steps, message: `Indexing ${labels[id].toLowerCase()}` });
+      const started = Date.now();
+      const index = await indexFor(ctx, id, r, { rebuild: params.force });
+      job.log(`${labels[id]}: ${index.size.toLocaleString('en')} entries indexed in ${Date.now() - started} ms`, 'info');
+    } else if (r.message) job.log(`${labels[id]}: ${r.message}`, 'info');
+    step++;
+    job.progress({ fraction: step / steps });
+  }
+  ctx.events.emit({ topic: 'changed', what: 'search-sources' });
+  return searchSources(ctx);
+}

@@ -1,0 +1,258 @@
+import http from 'node:http';
+import https from 'node:https';
+import { access, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChannelCheck, ChannelInfo } from '../../../shared/contract/system';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import type { Host } from '../../host';
+import type { JobContext } from '../../exec/jobs';
+import { resolveStorePath } from './profile';
+import { parseDrvName } from './store-names';
+
+/**
+ * Root channels: the list in root's ~/.nix-channels (URL and name) and the channels profile
+ * (`/nix/var/nix/profiles/per-user/root/channels/<name>`, what `nix-channel --update` last unpacked).
+ * Changes go through the root helper, which runs the real `nix-channel`.
+ */
+
+export const CHANNEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+const readTrimmed = (p: string) => readFile(p, 'utf8').then((t) => t.trim(), () => null);
+
+/** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
+export function releaseFromChannelPath(storePath: string | null): string | null {
+  if (!storePath) return null;
+  const holder = path.basename(path.dirname(storePath));
+  const m = /^[0-9a-z]{32}-(.+)$/.exec(holder);
+  return m ? m[1]! : null;
+}
+
+/** Read ~/.nix-channels the way nix-channel does: "<url> [name]" a line, # comments, trailing slashes dropped, name defaults to the URL's last part. */
+export async function readChannelList(file: string): Promise<Map<string, string>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const map = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || /^\s*#/.test(line)) continue;
+    const parts = line.split(' ').filter(Boolean);
+    const url = parts[0]!.replace(/\/*$/, '');
+    const name = parts[1] ?? url.slice(url.lastIndexOf('/') + 1);
+    map.set(name, url);
+  }
+  return map;
+}
+
+/** Root channels by name, with the URL each follows and the release it points to. */
+export async function listRootChannels(ctx: AppContext) {
+  return (await listChannelDetails(ctx.host)).map(({ name, url, release }) => ({ name, url, release }));
+}
+
+export async function listChannelDetails(host: Host): Promise<ChannelInfo[]> {
+  const urls = await readChannelList(host.rootChannelsFile);
+  const names = await readdir(host.rootChannelsDir).catch(() => [] as string[]);
+  const installed = names.filter((n) => n !== 'manifest.nix' && n !== 'binary-caches' && !n.startsWith('.'));
+  const channels = await Promise.all(
+    [...new Set([...installed, ...urls.keys()])].map(async (name): Promise<ChannelInfo> => {
+      const dir = path.join(host.rootChannelsDir, name);
+      const storePath = installed.includes(name) ? await resolveStorePath(dir) : null;
+      const [version, suffix, revision, updateOnRebuild] = storePath
+        ? await Promise.all([readTrimmed(path.join(dir, '.version')), readTrimmed(path.join(dir, '.version-suffix')), readTrimmed(path.join(dir, '.git-revision')), exists(path.join(dir, '.update-on-nixos-rebuild'))])
+        : [null, null, null, false];
+      return {
+        name,
+        url: urls.get(name) ?? null,
+        release: releaseFromChannelPath(storePath),
+        version: version ? version + (suffix ?? '') : null,
+        revision: revision || null,
+        storePath,
+        installed: storePath !== null,
+        updateOnRebuild,
+      };
+    }),
+  );
+  return channels.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The NixOS release a channel URL or release name is about: "nixos-24.11" -> "24.11", "nixos-unstable" -> "unstable". */
+export function releaseSeries(urlOrName: string | null): string | null {
+  if (!urlOrName) return null;
+  const last = urlOrName.replace(/\/+$/, '').split('/').pop() ?? '';
+  const m = /-(\d\d\.\d\d)(?=$|[.\-a-z])/.exec(last);
+  if (m) return m[1]!;
+  if (/-unstable(?:-small)?$/.test(last)) return 'unstable';
+  return null;
+}
+
+function insecureAllowed(host: Host, url: URL): boolean {
+  return host.allowHttpLoopbackChannels && url.protocol === 'http:' && url.hostname === '127.0.0.1';
+}
+
+/** Channel URLs must be https (plain http only to 127.0.0.1, and only when the host allows it for tests). */
+export function checkChannelUrl(host: Host, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new AppError('invalid-params', `"${raw}" is not a web address.`);
+  }
+  if (url.protocol !== 'https:' && !insecureAllowed(host, url)) {
+    throw new AppError('refused', 'Channel addresses must start with https:// so that nobody on the network can change what you download.', raw);
+  }
+  if (url.username || url.password) throw new AppError('refused', 'Channel addresses must not contain a user name or password.');
+  return url;
+}
+
+function stateVersionWarning(from: string, to: string): string {
+  return `This moves NixOS from ${from} to ${to}. Do NOT change system.stateVersion in your configuration: it records the release this machine was first installed with (it decides data formats of services), not the release you run. Read the release notes for ${to} before you rebuild.`;
+}
+
+export async function addChannel(ctx: AppContext, params: { name: string; url: string }) {
+  const url = checkChannelUrl(ctx.host, params.url);
+  if (!CHANNEL_NAME.test(params.name)) throw new AppError('invalid-params', 'A channel name may hold letters, digits, dots, dashes and underscores, and must start with a letter or digit.');
+  const before = await listChannelDetails(ctx.host);
+  const warnings: string[] = [];
+  const previous = before.find((c) => c.name === params.name);
+  const fromSeries = releaseSeries(previous?.url ?? null) ?? (previous?.version ? /^(\d\d\.\d\d)/.exec(previous.version)?.[1] ?? null : null);
+  const toSeries = releaseSeries(url.toString());
+  if (previous && fromSeries && toSeries && fromSeries !== toSeries) warnings.push(stateVersionWarning(fromSeries, toSeries));
+  await ctx.privileged.run('channel-add', { name: params.name, url: url.toString().replace(/\/+$/, '') });
+  ctx.events.emit({ topic: 'changed', what: 'channels' });
+  if (previous?.installed || !previous) warnings.push(`Run "Update" on ${params.name} to download it; the change takes effect at the next rebuild.`);
+  return { channels: await listChannelDetails(ctx.host), warnings };
+}
+
+export async function removeChannel(ctx: AppContext, params: { name: string }) {
+  const before = await listChannelDetails(ctx.host);
+  if (!before.some((c) => c.name === params.name)) throw new AppError('not-found', `There is no channel called "${params.name}".`);
+  const warnings = params.name === 'nixos' ? ['Without a "nixos" channel, rebuilding a configuration that is not a flake will fail until you add one again.'] : [];
+  await ctx.privileged.run('channel-remove', { name: params.name });
+  ctx.events.emit({ topic: 'changed', what: 'channels' });
+  return { channels: await listChannelDetails(ctx.host), warnings };
+}
+
+export async function updateChannels(ctx: AppContext, job: JobContext, params: { names?: string[] }) {
+  const before = await listChannelDetails(ctx.host);
+  const known = new Set(before.filter((c) => c.url).map((c) => c.name));
+  const names = params.names?.length ? params.names : [...known];
+  for (const n of names) if (!known.has(n)) throw new AppError('not-found', `There is no channel called "${n}" to update.`);
+  if (!names.length) throw new AppError('not-found', 'There are no channels to update. Add one first.');
+  job.phase('download', `Downloading ${names.join(', ')}`, { cancellable: true });
+  await ctx.privileged.run('channel-update', { names }, {
+    signal: job.signal,
+    onEvent: (e) => {
+      if (e.type === 'log') job.log(e.text, e.stream);
+      else if (e.type === 'phase') job.phase(e.phase, e.label, { cancellable: e.cancellable });
+      else if (e.type === 'progress') job.progress(e.progress);
+    },
+  });
+  const after = await listChannelDetails(ctx.host);
+  ctx.events.emit({ topic: 'changed', what: 'channels' });
+  const warnings: string[] = [];
+  const changes = names.map((name) => {
+    const b = before.find((c) => c.name === name);
+    const a = after.find((c) => c.name === name);
+    const fromSeries = b?.version ? /^(\d\d\.\d\d)/.exec(b.version)?.[1] : null;
+    const toSeries = a?.version ? /^(\d\d\.\d\d)/.exec(a.version)?.[1] : null;
+    if (fromSeries && toSeries && fromSeries !== toSeries) warnings.push(stateVersionWarning(fromSeries, toSeries));
+    return { name, before: b?.version ?? b?.release ?? null, after: a?.version ?? a?.release ?? null };
+  });
+  return { channels: after, changes, warnings };
+}
+
+interface HeadResult {
+  finalUrl: string;
+  status: number;
+  redirects: string[];
+}
+
+/** A HEAD request that follows redirects by hand (each hop checked like the channel URL itself). */
+export async function headFollow(host: Host, start: string, opts: { timeoutMs?: number; maxRedirects?: number } = {}): Promise<HeadResult> {
+  const redirects: string[] = [];
+  let current = checkChannelUrl(host, start);
+  for (let hop = 0; hop <= (opts.maxRedirects ?? 10); hop++) {
+    const { status, location } = await head(current, opts.timeoutMs ?? 15_000);
+    if (status >= 300 && status < 400 && location) {
+      const next = new URL(location, current);
+      redirects.push(next.toString());
+      current = checkChannelUrl(host, next.toString());
+      continue;
+    }
+    return { finalUrl: current.toString(), status, redirects };
+  }
+  throw new AppError('network', `${start} redirects too many times.`);
+}
+
+function head(url: URL, timeoutMs: number): Promise<{ status: number; location: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'HEAD', timeout: timeoutMs, headers: { 'user-agent': 'nixos-companion' } }, (res) => {
+      res.resume();
+      const loc = res.headers.location;
+      resolve({ status: res.statusCode ?? 0, location: typeof loc === 'string' ? loc : null });
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Next NixOS releases after "24.05": 24.11, then 25.05. */
+function nextReleases(series: string, count: number): string[] {
+  let [yy, mm] = series.split('.').map(Number) as [number, number];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (mm < 11) mm = 11;
+    else {
+      yy += 1;
+      mm = 5;
+    }
+    out.push(`${String(yy).padStart(2, '0')}.${String(mm).padStart(2, '0')}`);
+  }
+  return out;
+}
+
+/**
+ * Is there something newer? The channel URL redirects to the release it currently serves
+ * (channels.nixos.org/nixos-24.11 -> releases.nixos.org/nixos/24.11/nixos-24.11.716.abc): its last part
+ * names the release, which we compare with what was last unpacked. For a stable channel we also look
+ * for the next releases (nixos-24.11 -> nixos-25.05) next to it.
+ */
+export async function checkChannelUpdates(ctx: AppContext, params: { name?: string }): Promise<{ channels: ChannelCheck[] }> {
+  const all = await listChannelDetails(ctx.host);
+  const selected = params.name ? all.filter((c) => c.name === params.name) : all;
+  if (params.name && !selected.length) throw new AppError('not-found', `There is no channel called "${params.name}".`);
+  const checks = await Promise.all(
+    selected.map(async (c): Promise<ChannelCheck> => {
+      const base: ChannelCheck = { name: c.name, url: c.url, installed: c.version ?? c.release, latest: null, latestUrl: null, updateAvailable: null, newerRelease: null, error: null, warnings: [] };
+      if (!c.url) return { ...base, error: 'This channel has no address in the channel list.' };
+      try {
+        const res = await headFollow(ctx.host, c.url);
+        if (res.status >= 400) return { ...base, error: `The channel server answered ${res.status} for ${c.url}.` };
+        const latestName = decodeURIComponent(new URL(res.finalUrl).pathname.replace(/\/+$/, '').split('/').pop() ?? '');
+        const latestVersion = parseDrvName(latestName).version || null;
+        const installedVersion = c.version ?? (c.release ? parseDrvName(c.release).version || null : null);
+        const updateAvailable = !c.installed ? true : latestVersion && installedVersion ? latestVersion !== installedVersion : null;
+        const out: ChannelCheck = { ...base, latest: latestName || null, latestUrl: res.finalUrl, updateAvailable };
+        const series = releaseSeries(c.url);
+        if (series && series !== 'unstable') {
+          const prefix = c.url.replace(/\/+$/, '').split('/').pop()!.replace(series, '{}');
+          const dir = c.url.replace(/\/+$/, '').split('/').slice(0, -1).join('/');
+          for (const next of nextReleases(series, 2)) {
+            const candidate = `${dir}/${prefix.replace('{}', next)}`;
+            const probe = await headFollow(ctx.host, candidate).catch(() => null);
+            if (!probe || probe.status >= 400) break;
+            out.newerRelease = { release: next, url: candidate };
+          }
+          if (out.newerRelease) out.warnings.push(stateVersionWarning(series, out.newerRelease.release));
+        }
+        return out;
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'refused') return { ...base, error: err.message };
+        const e = err as NodeJS.ErrnoException;
+        return { ...base, error: `Could not reach the channel server (${e.code ?? e.message}). Check your network connection.` };
+      }
+    }),
+  );
+  return { channels: checks };
+}

@@ -1,0 +1,75 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DriveIdentity, WriteResult } from '../../../shared/contract/usb';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import type { JobContext } from '../../exec/jobs';
+import type { HelperEvent } from '../../helper/protocol';
+import { userExec } from './drive-list';
+import { assertSameDrive, assertWritable, describeDrive, inspectDevice } from './drives';
+import type { WriteImageResult } from './image-writer';
+import { keepAwake } from './keep-awake';
+
+export async function resolveImage(image: string): Promise<{ path: string; size: number }> {
+  const real = await realpath(image).catch(() => {
+    throw new AppError('not-found', `The image ${image} does not exist (any more). Download it again or pick another file.`);
+  });
+  const st = await stat(real);
+  if (!st.isFile()) throw new AppError('refused', `${image} is not a regular file, so it cannot be written to a drive.`);
+  if (st.size === 0) throw new AppError('refused', `${image} is empty.`);
+  return { path: real, size: st.size };
+}
+
+/** Helper events -> job events, so the page sees the helper's phases and progress as the job's own. */
+export function forwardHelperEvents(job: JobContext) {
+  return (event: HelperEvent) => {
+    if (event.type === 'progress') job.progress(event.progress);
+    else if (event.type === 'phase') job.phase(event.phase, event.label, { cancellable: event.cancellable });
+    else if (event.type === 'log') job.log(event.text, event.stream);
+  };
+}
+
+/** Checks the drive as the user sees it, then hands the write to the root helper, which checks everything again. */
+export async function prepareWrite(ctx: AppContext, params: { image: string; device: string; expected?: DriveIdentity | undefined }) {
+  const image = await resolveImage(params.image);
+  const drive = await inspectDevice(userExec(ctx), params.device, { allowLoop: ctx.host.allowLoopDevices, image: image.path });
+  assertWritable(drive);
+  if (params.expected) assertSameDrive(drive, params.expected);
+  const expected: DriveIdentity = { size: drive.size, serial: drive.serial, diskseq: drive.diskseq };
+  return { image, drive, expected };
+}
+
+export type PreparedWrite = Awaited<ReturnType<typeof prepareWrite>>;
+
+export async function writeToDrive(ctx: AppContext, job: JobContext, params: { verify: boolean }, prepared: PreparedWrite): Promise<WriteResult> {
+  const { image, drive, expected } = prepared;
+  job.log(`Writing ${path.basename(image.path)} (${image.size} bytes) to ${describeDrive(drive)}${params.verify ? ', then verifying' : ''}.`);
+  const lock = await keepAwake(ctx.host, 'Writing a USB stick');
+  if (!lock.held) job.log('Could not ask the desktop to stay awake (no systemd-inhibit or logind); keep the computer from sleeping until the write is done.');
+  try {
+    const result = await ctx.privileged.run<WriteImageResult & { device: string }>(
+      'write-image',
+      { image: image.path, device: drive.path, verify: params.verify, expected },
+      { signal: job.signal, onEvent: forwardHelperEvents(job) },
+    );
+    return {
+      device: result.device,
+      image: image.path,
+      bytesWritten: result.bytesWritten,
+      imageSha256: result.imageSha256,
+      deviceSha256: result.deviceSha256,
+      verified: result.verified,
+      direct: result.direct,
+      writeSeconds: result.writeSeconds,
+      verifySeconds: result.verifySeconds,
+      bytesPerSecond: result.writeSeconds > 0 ? result.bytesWritten / result.writeSeconds : 0,
+      keptAwake: lock.held,
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+export async function ejectDrive(ctx: AppContext, device: string) {
+  return ctx.privileged.run<{ device: string; poweredOff: boolean; message: string }>('eject', { device });
+}

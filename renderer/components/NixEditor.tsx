@@ -1,0 +1,108 @@
+import { nix } from '@replit/codemirror-lang-nix';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
+import { tags as t } from '@lezer/highlight';
+import { EditorState } from '@codemirror/state';
+import { EditorView, keymap } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { useEffect, useRef } from 'react';
+
+export interface NixProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+const theme = EditorView.theme({
+  '&': { height: '100%', fontSize: '13px', backgroundColor: 'var(--bg-elevated)', color: 'var(--text)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)' },
+  '.cm-gutters': { backgroundColor: 'var(--bg-sunken)', color: 'var(--text-faint)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent-soft) 45%, transparent)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--accent-soft)' },
+  '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'color-mix(in srgb, var(--accent) 30%, transparent)' },
+  '.cm-tooltip': { backgroundColor: 'var(--bg-elevated)', border: '1px solid var(--border)', color: 'var(--text)' },
+  '.cm-lineNumbers .cm-gutterElement': { padding: '0 6px 0 10px' },
+});
+
+/** Token colours from the app's palette, so light and dark both read well. */
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword], color: 'var(--accent)', fontWeight: '600' },
+  { tag: [t.string, t.special(t.string)], color: 'var(--ok)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--warn)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--text-faint)', fontStyle: 'italic' },
+  { tag: [t.url, t.link], color: 'var(--ok)', textDecoration: 'underline' },
+  { tag: [t.propertyName, t.attributeName], color: 'var(--text)' },
+  { tag: [t.variableName], color: 'var(--text)' },
+  { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--text-muted)' },
+]);
+
+function toDiagnostics(view: EditorView, problems: NixProblem[]): Diagnostic[] {
+  const doc = view.state.doc;
+  return problems.map((p) => {
+    const line = doc.line(Math.min(Math.max(1, p.line), doc.lines));
+    const from = Math.min(line.from + Math.max(0, p.column - 1), line.to);
+    return { from, to: Math.min(from + 1, line.to), severity: 'error', message: p.message };
+  });
+}
+
+/**
+ * CodeMirror 6 with Nix highlighting and inline errors. `check` is asked for problems a moment after
+ * each change (nix-instantiate --parse through the app); `goto` puts the cursor on a line.
+ */
+export function NixEditor({ value, onChange, check, goto, onSave, readOnly = false }: {
+  value: string;
+  onChange: (text: string) => void;
+  check: (text: string) => Promise<NixProblem[]>;
+  goto?: { line: number; column?: number; nonce: number } | null;
+  onSave?: () => void;
+  readOnly?: boolean;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const latest = useRef({ onChange, check, onSave });
+  latest.current = { onChange, check, onSave };
+
+  useEffect(() => {
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          basicSetup,
+          nix(),
+          theme,
+          syntaxHighlighting(highlight),
+          lintGutter(),
+          linter(async (ed) => toDiagnostics(ed, await latest.current.check(ed.state.doc.toString())), { delay: 400 }),
+          keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (latest.current.onSave?.(), true) }]),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+          }),
+          EditorState.readOnly.of(readOnly),
+          EditorView.contentAttributes.of({ 'aria-label': 'Nix configuration editor' }),
+        ],
+      }),
+    });
+    view.current = v;
+    return () => v.destroy();
+    // the editor is made once; outside text changes arrive through the effect below
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v || !goto) return;
+    const line = v.state.doc.line(Math.min(Math.max(1, goto.line), v.state.doc.lines));
+    const pos = Math.min(line.from + Math.max(0, (goto.column ?? 1) - 1), line.to);
+    v.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: 'center' }) });
+    v.focus();
+  }, [goto]);
+
+  return <div ref={host} className="nix-editor" data-testid="nix-editor" />;
+}

@@ -1,0 +1,2 @@
+export { ConfirmPage, confirmRoute, useConfirmRoute } from './ConfirmPage';
+export { NoTrayNotice, QuickActionsButton } from './TrayFallback';

@@ -1,0 +1,85 @@
+import { Icon } from '../../components/Icon';
+import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { useInstall } from '../../stores/install';
+import { useJobs } from '../../stores/jobs';
+import { FlashProgress, phaseOf } from './FlashProgress';
+
+export function Checksum({ label, value, ok }: { label: string; value: string | null; ok?: boolean | null }) {
+  return (
+    <div className="checksum">
+      <div className="checksum-label">
+        {label}
+        {ok === true ? <Badge kind="ok">matches</Badge> : ok === false ? <Badge kind="danger">differs</Badge> : null}
+      </div>
+      <code className="checksum-value">{value ?? '—'}</code>
+    </div>
+  );
+}
+
+/** Step 2: the download (or the check of a local file) and its verification. */
+export function ImageStep() {
+  const s = useInstall();
+  const job = useJobs((j) => (s.imageJobId ? j.jobs[s.imageJobId] : undefined));
+  const running = !s.image && !s.imageError;
+  const phase = phaseOf(job, 'image');
+  const title = s.source === 'local' ? 'Checking your ISO file' : `Downloading ${s.resolved?.fileName ?? 'NixOS'}`;
+
+  return (
+    <div className="stack install-step" data-testid="step-download">
+      {running ? (
+        <Card>
+          <FlashProgress job={job} current={phase} done={phase === 'verify-download' ? ['download'] : []} title={title} />
+          <div className="step-actions">
+            <span className="faint">{s.source === 'download' ? 'You can pause: the download continues where it stopped next time.' : ''}</span>
+            <button className="btn" onClick={() => void s.cancelJob(s.imageJobId)} disabled={!job?.cancellable} data-testid="cancel-image">
+              {s.source === 'download' ? 'Pause' : 'Stop'}
+            </button>
+          </div>
+        </Card>
+      ) : null}
+
+      {s.imageError ? (
+        <>
+          <ErrorBanner error={s.imageError} onRetry={() => void s.startImage()} />
+          <div className="step-actions">
+            <button className="btn" onClick={() => s.goto('choose')}>
+              Back to the choice
+            </button>
+          </div>
+        </>
+      ) : null}
+
+      {s.image ? (
+        <Card title="Image ready" icon="check" testId="image-ready">
+          <div className="ready-head">
+            <div>
+              <div className="mono resolved-name">{s.image.fileName}</div>
+              <div className="faint">
+                {formatBytes(s.image.size)}
+                {s.image.version ? ` · NixOS ${s.image.version}` : ''}
+                {s.image.reused ? ' · reused from the cache' : s.image.resumedFrom ? ` · resumed at ${formatBytes(s.image.resumedFrom)}` : ''}
+              </div>
+            </div>
+            {s.image.matches ? <Badge kind="ok">Checksum verified</Badge> : <Badge kind="warn">No checksum to compare</Badge>}
+          </div>
+          <Checksum label="SHA-256 of the file" value={s.image.sha256} ok={s.image.matches} />
+          {s.image.expectedSha256 ? <Checksum label={s.source === 'local' ? 'SHA-256 you gave' : 'Published SHA-256'} value={s.image.expectedSha256} /> : null}
+          {!s.image.isoHybrid ? (
+            <Banner kind="warn" title="This is not a hybrid ISO">
+              <span>Written to a USB stick, it may not boot. NixOS installer images are hybrid; check that you picked the right file.</span>
+            </Banner>
+          ) : null}
+          <p className="faint mono">{s.image.path}</p>
+          <div className="step-actions">
+            <button className="btn ghost" onClick={() => s.goto('choose')}>
+              Choose another image
+            </button>
+            <button className="btn primary" onClick={() => s.goto('drive')} data-testid="to-drive">
+              Choose a drive <Icon name="arrowRight" size={16} />
+            </button>
+          </div>
+        </Card>
+      ) : null}
+    </div>
+  );
+}

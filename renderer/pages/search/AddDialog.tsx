@@ -1,0 +1,104 @@
+import { useEffect, useRef } from 'react';
+import { Banner, ErrorBanner } from '../../components/ui';
+import { useNavigation } from '../../stores/navigation';
+import { useSearch } from '../../stores/search';
+
+function DiffView({ diff }: { diff: string }) {
+  const lines = diff.split('\n').filter((l) => !l.startsWith('===') && !l.startsWith('Index:'));
+  return (
+    <pre className="diff" data-testid="add-diff">
+      {lines.map((l, i) => (
+        <div key={i} className={l.startsWith('+++') || l.startsWith('---') ? 'head' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : ''}>
+          {l || ' '}
+        </div>
+      ))}
+    </pre>
+  );
+}
+
+/** Shows the change to the configuration file first; writes it only when asked; then offers the rebuild or switch. */
+export function AddDialog() {
+  const add = useSearch((s) => s.add);
+  const { applyAdd, closeAdd } = useSearch();
+  const go = useNavigation((s) => s.go);
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (add && d && !d.open) d.showModal();
+    if (!add && d?.open) d.close();
+  }, [add]);
+  if (!add) return <dialog ref={ref} className="modal" />;
+  const p = add.preview;
+  const what = add.item.kind === 'package' ? add.item.attr : add.item.name;
+  const fileName = add.target === 'system' ? 'configuration.nix' : 'home.nix';
+  return (
+    <dialog ref={ref} className="modal add-dialog" onClose={closeAdd} aria-label={`Add ${what}`}>
+      <div className="modal-body">
+        <h2>
+          Add <code>{what}</code> to {fileName}
+        </h2>
+        {add.busy && !p ? <div className="skeleton" style={{ height: 80 }} /> : null}
+        {add.error ? <ErrorBanner error={add.error} /> : null}
+        {p && !add.applied ? (
+          <>
+            <p className="muted">{p.file}</p>
+            {p.status === 'ready' && p.diff ? (
+              <>
+                <p>{p.message} Nothing is written until you apply it.</p>
+                <DiffView diff={p.diff} />
+              </>
+            ) : p.status === 'already' ? (
+              <Banner kind="info" title="Nothing to do">
+                {p.message}
+              </Banner>
+            ) : (
+              <>
+                <Banner kind="warn" title="The app will not change this file by itself">
+                  {p.message}
+                </Banner>
+                <p>Paste this into {fileName} yourself:</p>
+                <pre className="code nix" data-testid="add-snippet">
+                  {p.snippet}
+                </pre>
+                <div className="row">
+                  <button className="btn small" onClick={() => void navigator.clipboard?.writeText(p.snippet)}>
+                    Copy snippet
+                  </button>
+                </div>
+              </>
+            )}
+          </>
+        ) : null}
+        {add.applied ? (
+          <Banner kind="info" title={`Saved ${fileName}`}>
+            <span>
+              The change is in your configuration but not active yet. {add.target === 'system' ? 'Rebuild and switch to use it.' : 'Switch Home Manager to use it.'}
+              {add.applied.backup ? ` The previous version was kept as ${add.applied.backup}.` : ''}
+            </span>
+          </Banner>
+        ) : null}
+      </div>
+      <div className="modal-actions">
+        <button className="btn" onClick={closeAdd}>
+          {add.applied ? 'Close' : 'Cancel'}
+        </button>
+        {add.applied && p ? (
+          <button
+            className="btn primary"
+            onClick={() => {
+              closeAdd();
+              const [area, ...rest] = p.nextStep.route.replace(/^#\//, '').split('/');
+              go(area as never, rest.join('/'));
+            }}
+          >
+            {p.nextStep.label}
+          </button>
+        ) : p?.status === 'ready' ? (
+          <button className="btn primary" disabled={add.busy} onClick={() => void applyAdd()}>
+            {add.busy ? 'Saving…' : 'Apply change'}
+          </button>
+        ) : null}
+      </div>
+    </dialog>
+  );
+}

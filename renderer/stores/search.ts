@@ -1,0 +1,173 @@
+import { create } from 'zustand';
+import type { AddItem, AddPreview, AddTarget, OptionResult, PackageResult, RpcError, SearchSources } from '../../shared/contract';
+import { call, errorOf, onEvent } from '../lib/bridge';
+import { useJobs, waitForJob } from './jobs';
+
+export type SearchTab = 'packages' | 'nixos' | 'home-manager';
+export type SearchResult = { kind: 'package'; value: PackageResult } | { kind: 'option'; value: OptionResult };
+
+const PAGE = 50;
+
+interface AddState {
+  target: AddTarget;
+  item: AddItem;
+  preview: AddPreview | null;
+  error: RpcError | null;
+  busy: boolean;
+  applied: { file: string; backup: string | null } | null;
+}
+
+interface SearchState {
+  tab: SearchTab;
+  query: string;
+  results: SearchResult[];
+  total: number;
+  tookMs: number | null;
+  loading: boolean;
+  error: RpcError | null;
+  selected: number;
+  sources: SearchSources | null;
+  sourcesError: RpcError | null;
+  refreshJobId: string | null;
+  autoRefreshTried: boolean;
+  add: AddState | null;
+  setTab(tab: SearchTab): void;
+  setQuery(query: string): void;
+  run(): Promise<void>;
+  more(): Promise<void>;
+  select(index: number): void;
+  loadSources(): Promise<void>;
+  refresh(force?: boolean): Promise<void>;
+  startAdd(target: AddTarget, item: AddItem): Promise<void>;
+  applyAdd(): Promise<void>;
+  closeAdd(): void;
+}
+
+let sequence = 0;
+
+async function fetchPage(tab: SearchTab, query: string, offset: number) {
+  if (tab === 'packages') {
+    const r = await call('search.packages', { query, limit: PAGE, offset });
+    return { ...r, results: r.results.map((value): SearchResult => ({ kind: 'package', value })) };
+  }
+  const r = await call('search.options', { query, limit: PAGE, offset, source: tab });
+  return { ...r, results: r.results.map((value): SearchResult => ({ kind: 'option', value })) };
+}
+
+export const useSearch = create<SearchState>((set, get) => ({
+  tab: 'packages',
+  query: '',
+  results: [],
+  total: 0,
+  tookMs: null,
+  loading: false,
+  error: null,
+  selected: 0,
+  sources: null,
+  sourcesError: null,
+  refreshJobId: null,
+  autoRefreshTried: false,
+  add: null,
+  setTab(tab) {
+    if (tab === get().tab) return;
+    set({ tab, results: [], total: 0, selected: 0, error: null });
+    void get().run();
+  },
+  setQuery(query) {
+    set({ query });
+  },
+  async run() {
+    const { tab, query } = get();
+    const mine = ++sequence;
+    if (!query.trim()) {
+      set({ results: [], total: 0, tookMs: null, loading: false, error: null, selected: 0 });
+      return;
+    }
+    set({ loading: true });
+    try {
+      const page = await fetchPage(tab, query, 0);
+      if (mine !== sequence) return;
+      set({ results: page.results, total: page.total, tookMs: page.tookMs, error: null, selected: 0 });
+    } catch (err) {
+      if (mine !== sequence) return;
+      set({ error: errorOf(err), results: [], total: 0 });
+    } finally {
+      if (mine === sequence) set({ loading: false });
+    }
+  },
+  async more() {
+    const { tab, query, results, total } = get();
+    if (results.length >= total || results.length >= 1000) return;
+    const mine = sequence;
+    try {
+      const page = await fetchPage(tab, query, results.length);
+      if (mine !== sequence) return;
+      set({ results: [...results, ...page.results] });
+    } catch (err) {
+      set({ error: errorOf(err) });
+    }
+  },
+  select(index) {
+    const n = get().results.length;
+    if (n) set({ selected: Math.max(0, Math.min(n - 1, index)) });
+  },
+  async loadSources() {
+    try {
+      const sources = await call('search.sources', {});
+      set({ sources, sourcesError: null });
+      const s = get();
+      if (!s.autoRefreshTried && !s.refreshJobId && sources.sources.some((x) => x.needsRefresh)) {
+        set({ autoRefreshTried: true });
+        await get().refresh();
+      }
+    } catch (err) {
+      set({ sourcesError: errorOf(err) });
+    }
+  },
+  async refresh(force = false) {
+    try {
+      const { jobId } = await call('search.refresh', { force });
+      set({ refreshJobId: jobId, sourcesError: null });
+      const job = await waitForJob(jobId);
+      set({ refreshJobId: null });
+      if (job.status === 'failed' && job.error) set({ sourcesError: job.error });
+      await get().loadSources();
+      if (get().query.trim()) await get().run();
+    } catch (err) {
+      set({ refreshJobId: null, sourcesError: errorOf(err) });
+    }
+  },
+  async startAdd(target, item) {
+    set({ add: { target, item, preview: null, error: null, busy: true, applied: null } });
+    try {
+      const preview = await call('search.previewAdd', { target, item });
+      set((s) => (s.add ? { add: { ...s.add, preview, busy: false } } : {}));
+    } catch (err) {
+      set((s) => (s.add ? { add: { ...s.add, error: errorOf(err), busy: false } } : {}));
+    }
+  },
+  async applyAdd() {
+    const add = get().add;
+    if (!add?.preview?.baseSha256) return;
+    set({ add: { ...add, busy: true, error: null } });
+    try {
+      const r = await call('search.applyAdd', { target: add.target, item: add.item, expectedSha256: add.preview.baseSha256 });
+      set((s) => (s.add ? { add: { ...s.add, busy: false, applied: { file: r.file, backup: r.backup } } } : {}));
+    } catch (err) {
+      set((s) => (s.add ? { add: { ...s.add, busy: false, error: errorOf(err) } } : {}));
+    }
+  },
+  closeAdd() {
+    set({ add: null });
+  },
+}));
+
+/** the running refresh job, for its progress bar */
+export function useRefreshJob() {
+  const id = useSearch((s) => s.refreshJobId);
+  return useJobs((s) => (id ? s.jobs[id] : undefined));
+}
+
+onEvent((event) => {
+  if (event.topic === 'changed' && (event.what === 'search-sources' || event.what === 'channels')) void useSearch.getState().loadSources();
+});

@@ -1,0 +1,213 @@
+import { create } from 'zustand';
+import type { ChannelCheck, ChannelInfo, ClosureDiff, ClosureRef, DeleteGenerationsParams, DeleteGenerationsResult, GenerationsResult, Params, RpcError } from '../../shared/contract';
+import { call, errorOf, onEvent } from '../lib/bridge';
+import { waitForJob } from './jobs';
+
+/** The read side of the System page: generations, diffs, channels and cleanup. */
+
+type CleanupRule = { olderThanDays: number } | { keepNewest: number } | { generations: number[] };
+
+interface State {
+  generations: GenerationsResult | null;
+  generationsError: RpcError | null;
+  loadingGenerations: boolean;
+  /** closure sizes arrive in a second, slower call */
+  sizesLoaded: boolean;
+  selected: number[];
+
+  diff: ClosureDiff | null;
+  diffError: RpcError | null;
+  diffLoading: boolean;
+
+  channels: ChannelInfo[] | null;
+  channelsError: RpcError | null;
+  channelChecks: Record<string, ChannelCheck>;
+  checking: boolean;
+  channelWarnings: string[];
+  channelJobId: string | null;
+
+  cleanupRule: CleanupRule | null;
+  cleanupPreview: DeleteGenerationsResult | null;
+  cleanupDone: DeleteGenerationsResult | null;
+  cleanupError: RpcError | null;
+  cleanupBusy: boolean;
+  gcJobId: string | null;
+
+  loadGenerations(opts?: { withClosureSize?: boolean }): Promise<void>;
+  toggleSelected(generation: number): void;
+  clearSelection(): void;
+  loadDiff(from: ClosureRef, to: ClosureRef): Promise<void>;
+  closeDiff(): void;
+
+  loadChannels(): Promise<void>;
+  addChannel(name: string, url: string): Promise<boolean>;
+  removeChannel(name: string): Promise<void>;
+  updateChannels(names?: string[]): Promise<void>;
+  checkChannels(): Promise<void>;
+
+  previewCleanup(rule: CleanupRule): Promise<void>;
+  confirmCleanup(): Promise<void>;
+  cancelCleanup(): void;
+  collectGarbage(): Promise<void>;
+}
+
+export const useSystemGenerations = create<State>((set, get) => ({
+  generations: null,
+  generationsError: null,
+  loadingGenerations: false,
+  sizesLoaded: false,
+  selected: [],
+  diff: null,
+  diffError: null,
+  diffLoading: false,
+  channels: null,
+  channelsError: null,
+  channelChecks: {},
+  checking: false,
+  channelWarnings: [],
+  channelJobId: null,
+  cleanupRule: null,
+  cleanupPreview: null,
+  cleanupDone: null,
+  cleanupError: null,
+  cleanupBusy: false,
+  gcJobId: null,
+
+  async loadGenerations(opts = {}) {
+    set({ loadingGenerations: true });
+    try {
+      const generations = await call('system.generations', { withClosureSize: opts.withClosureSize ?? false });
+      const known = new Set(generations.generations.map((g) => g.generation));
+      set((s) => ({ generations, generationsError: null, sizesLoaded: !!opts.withClosureSize, selected: s.selected.filter((n) => known.has(n)) }));
+    } catch (err) {
+      set({ generationsError: errorOf(err) });
+    } finally {
+      set({ loadingGenerations: false });
+    }
+  },
+  toggleSelected(generation) {
+    set((s) => {
+      if (s.selected.includes(generation)) return { selected: s.selected.filter((n) => n !== generation) };
+      // two at most: the newest pick replaces the older one
+      return { selected: [...s.selected, generation].slice(-2) };
+    });
+  },
+  clearSelection() {
+    set({ selected: [] });
+  },
+  async loadDiff(from, to) {
+    set({ diffLoading: true, diffError: null });
+    try {
+      set({ diff: await call('system.diff', { from, to }) });
+    } catch (err) {
+      set({ diffError: errorOf(err), diff: null });
+    } finally {
+      set({ diffLoading: false });
+    }
+  },
+  closeDiff() {
+    set({ diff: null, diffError: null });
+  },
+
+  async loadChannels() {
+    try {
+      const { channels } = await call('system.channels.list', {});
+      set({ channels, channelsError: null });
+    } catch (err) {
+      set({ channelsError: errorOf(err) });
+    }
+  },
+  async addChannel(name, url) {
+    try {
+      const result = await call('system.channels.add', { name, url });
+      set({ channels: result.channels, channelWarnings: result.warnings, channelsError: null });
+      return true;
+    } catch (err) {
+      set({ channelsError: errorOf(err) });
+      return false;
+    }
+  },
+  async removeChannel(name) {
+    try {
+      const result = await call('system.channels.remove', { name });
+      const checks = { ...get().channelChecks };
+      delete checks[name];
+      set({ channels: result.channels, channelWarnings: result.warnings, channelChecks: checks, channelsError: null });
+    } catch (err) {
+      set({ channelsError: errorOf(err) });
+    }
+  },
+  async updateChannels(names) {
+    try {
+      const params: Params<'system.channels.update'> = names ? { names } : {};
+      const { jobId } = await call('system.channels.update', params);
+      set({ channelJobId: jobId, channelsError: null, channelWarnings: [] });
+      const job = await waitForJob(jobId);
+      if (job.status === 'done') {
+        const result = job.result as { warnings?: string[] };
+        set({ channelWarnings: result?.warnings ?? [], channelChecks: {} });
+      } else if (job.status === 'failed' && job.error) set({ channelsError: job.error });
+      await get().loadChannels();
+    } catch (err) {
+      set({ channelsError: errorOf(err) });
+    }
+  },
+  async checkChannels() {
+    set({ checking: true });
+    try {
+      const { channels } = await call('system.channels.checkUpdate', {});
+      set({ channelChecks: Object.fromEntries(channels.map((c) => [c.name, c])), channelsError: null });
+    } catch (err) {
+      set({ channelsError: errorOf(err) });
+    } finally {
+      set({ checking: false });
+    }
+  },
+
+  async previewCleanup(rule) {
+    set({ cleanupBusy: true, cleanupError: null, cleanupDone: null, cleanupRule: rule });
+    try {
+      const params = { ...rule, dryRun: true } as DeleteGenerationsParams;
+      set({ cleanupPreview: await call('system.deleteGenerations', params) });
+    } catch (err) {
+      set({ cleanupError: errorOf(err), cleanupPreview: null });
+    } finally {
+      set({ cleanupBusy: false });
+    }
+  },
+  async confirmCleanup() {
+    const preview = get().cleanupPreview;
+    if (!preview || !preview.generations.length) return;
+    set({ cleanupBusy: true, cleanupError: null });
+    try {
+      // Exactly the generations the person saw in the preview, not the rule re-applied later.
+      const done = await call('system.deleteGenerations', { generations: preview.generations, dryRun: false });
+      set({ cleanupDone: done, cleanupPreview: null });
+      void get().loadGenerations({ withClosureSize: get().sizesLoaded });
+    } catch (err) {
+      set({ cleanupError: errorOf(err) });
+    } finally {
+      set({ cleanupBusy: false });
+    }
+  },
+  cancelCleanup() {
+    set({ cleanupPreview: null, cleanupRule: null });
+  },
+  async collectGarbage() {
+    try {
+      const { jobId } = await call('system.gc', {});
+      set({ gcJobId: jobId, cleanupError: null });
+      const job = await waitForJob(jobId);
+      if (job.status === 'failed' && job.error) set({ cleanupError: job.error });
+    } catch (err) {
+      set({ cleanupError: errorOf(err) });
+    }
+  },
+}));
+
+onEvent((event) => {
+  if (event.topic !== 'changed') return;
+  const s = useSystemGenerations.getState();
+  if (event.what === 'system-profile' && s.generations) void s.loadGenerations({ withClosureSize: s.sizesLoaded });
+  if (event.what === 'channels' && s.channels) void s.loadChannels();
+});

@@ -1,0 +1,129 @@
+import { readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEvent, TrayLeaf, TrayMenu } from '../../shared/contract';
+import { desktopOf } from '../../electron/services/desktop/desktop';
+import type { JobNotice } from '../../electron/services/desktop/notifier';
+import { tempDir, testApp } from '../helpers/app';
+import type { HostOverrides } from '../../electron/host';
+
+/** tests/fixtures/make-host.mjs, typed for what this test uses (the fixture ships no declarations) */
+const { makeHost } = (await import(new URL('../fixtures/make-host.mjs', import.meta.url).href)) as {
+  makeHost(dir: string, opts: { generations?: number; homeManager?: boolean }): Promise<{ dir: string; hostFile: string; host: HostOverrides & { systemProfile: string; homeManagerProfile: string; currentSystem: string } }>;
+  nixConfig: string;
+};
+
+
+/**
+ * A tray action on the fixture NixOS host (real nix profile, real generations, the real root helper
+ * in `direct` mode): the tray asks for a confirmation window, the confirmation shows the diff the
+ * window shows (`system.diff`), confirming runs `system.rollback` through the router (the method
+ * the window's button calls), the profile really moves, and the result arrives as a notification.
+ */
+
+let app: Awaited<ReturnType<typeof testApp>>;
+let host: Record<string, unknown> & { systemProfile: string; currentSystem: string };
+const shown: string[] = [];
+const notices: JobNotice[] = [];
+const events: AppEvent[] = [];
+
+const byId = (m: TrayMenu, id: string) => m.items.find((e) => e.type !== 'separator' && e.id === id) as TrayLeaf | undefined;
+const generationOf = (profile: string) => Number(/-(\d+)-link$/.exec(readlinkSync(profile))![1]);
+
+beforeAll(async () => {
+  const made = await makeHost(path.join(tempDir('nc-tray-'), 'host'), { generations: 3, homeManager: true });
+  host = made.host as typeof host;
+  // the root helper (a separate process, as under pkexec) reads the host from here, like the app
+  process.env.NIXOS_COMPANION_HOST = made.hostFile;
+  app = await testApp(made.host);
+  await app.call('system.settings.set', { previewBeforeSwitch: false });
+  app.ctx.events.on((e) => events.push(e));
+  // The Electron shell's hooks, recorded: which confirmation window opened, which notification showed.
+  desktopOf(app.ctx).attachShell({
+    tray: { available: true, reason: null },
+    // the person is even looking at the window: a tray job is announced anyway
+    isWindowFocused: () => true,
+    notify: (n) => notices.push(n),
+    showConfirmation: (id) => shown.push(id),
+  });
+}, 300_000);
+
+afterAll(async () => {
+  delete process.env.NIXOS_COMPANION_HOST;
+  await app?.dispose();
+});
+
+describe('tray rollback: confirmed, then notified, through the same method as the window', () => {
+  it('the menu offers the rollback to 2; the capabilities now say there is a tray', async () => {
+    const menu = await app.call('tray.menu', {});
+    expect(byId(menu, 'system-rollback')).toMatchObject({ enabled: true, action: { kind: 'rollback', profile: 'system' }, label: expect.stringMatching(/^Roll back to 2 \(/) });
+    expect(byId(menu, 'home-current')?.label).toMatch(/^Home: generation \d+ /);
+    expect(await app.call('desktop.capabilities', {})).toEqual({ shell: 'electron', tray: true, trayReason: null, notifications: true });
+  });
+
+  it('declining changes nothing', async () => {
+    const id = desktopOf(app.ctx).requestAction({ kind: 'rollback', profile: 'system' }, 'tray');
+    expect(shown).toEqual([id]);
+    expect(await app.call('desktop.confirmation.answer', { id, accept: false })).toEqual({ started: false, jobId: null });
+    expect(generationOf(host.systemProfile)).toBe(3);
+    // an answered confirmation cannot be answered again
+    expect((await app.callError('desktop.confirmation.answer', { id, accept: true })).code).toBe('not-found');
+  });
+
+  it('the confirmation shows from, to, and the diff of system.diff, and names the method it will run', async () => {
+    const id = desktopOf(app.ctx).requestAction({ kind: 'rollback', profile: 'system' }, 'tray');
+    const c = await app.call('desktop.confirmation.get', { id });
+    expect(c).toMatchObject({ id, method: 'system.rollback', available: true, title: 'Roll back the system to generation 2?' });
+    expect(c.from).toMatchObject({ generation: 3, storePath: realpathSync(host.systemProfile) });
+    expect(c.to?.generation).toBe(2);
+    expect(c.to?.version).toBeTruthy();
+    const diff = await app.call('system.diff', { from: 3, to: 2 });
+    expect(c.diff.lines).toHaveLength(diff.changes.length);
+    for (const change of diff.changes) expect(c.diff.lines.some((l) => l.startsWith(`${change.name}: `))).toBe(true);
+    expect(c.warnings.join(' ')).toMatch(/boot default/);
+
+    const since = events.length;
+    const answer = await app.call('desktop.confirmation.answer', { id, accept: true });
+    expect(answer.started).toBe(true);
+    const job = await app.ctx.jobs.wait(answer.jobId!);
+    expect(job, JSON.stringify(job.error)).toMatchObject({ method: 'system.rollback', status: 'done' });
+
+    // the profile really moved, by the same job the window's button starts
+    expect(generationOf(host.systemProfile)).toBe(2);
+    expect(events.slice(since)).toContainEqual({ topic: 'job', jobId: answer.jobId, method: 'system.rollback', kind: 'started', title: 'Roll back to generation 2' });
+    // and the result came as a notification, though the window was focused
+    expect(notices).toEqual([expect.objectContaining({ jobId: answer.jobId, ok: true, title: 'Done: Roll back to generation 2', route: `#/system/job/${answer.jobId}` })]);
+
+    const menu = await app.call('tray.menu', {});
+    expect(byId(menu, 'system-current')?.label).toMatch(/^System: generation 2 /);
+    expect(byId(menu, 'system-rollback')?.label).toMatch(/^Roll back to 1 /);
+  });
+
+  it('the window path (no tray) asks the same confirmation over RPC; a window job is not force-notified', async () => {
+    const { confirmationId } = await app.call('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: 3 } });
+    expect(shown).not.toContain(confirmationId);
+    const c = await app.call('desktop.confirmation.get', { id: confirmationId });
+    expect(c).toMatchObject({ method: 'system.switchGeneration', title: 'Switch the system to generation 3?', from: { generation: 2 }, to: { generation: 3 } });
+    const before = notices.length;
+    const answer = await app.call('desktop.confirmation.answer', { id: confirmationId, accept: true });
+    const job = await app.ctx.jobs.wait(answer.jobId!);
+    expect(job.status).toBe('done');
+    expect(generationOf(host.systemProfile)).toBe(3);
+    // quick and with the window focused: no notification
+    expect(notices.length).toBe(before);
+  });
+
+  it('a failure is reported in words: switching to a generation deleted meanwhile', async () => {
+    const id = desktopOf(app.ctx).requestAction({ kind: 'switch', profile: 'system', generation: 99 }, 'tray');
+    const err = await app.callError('desktop.confirmation.get', { id });
+    expect(err).toMatchObject({ code: 'not-found', message: expect.stringMatching(/generation 99 no longer exists/i) });
+    const answerErr = await app.callError('desktop.confirmation.answer', { id, accept: true });
+    expect(answerErr.code).toBe('not-found');
+  });
+
+  it('refuses forged confirmation ids and actions outside the contract', async () => {
+    expect((await app.callError('desktop.confirmation.get', { id: '../../etc/passwd' })).code).toBe('invalid-params');
+    expect((await app.callError('desktop.action.request', { action: { kind: 'quit' } })).code).toBe('invalid-params');
+    expect((await app.callError('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: -1 } })).code).toBe('invalid-params');
+  });
+});

@@ -1,0 +1,59 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM fixture script without types
+import { makeHost } from '../fixtures/make-host.mjs';
+import { tempDir, testApp } from '../helpers/app';
+
+type App = Awaited<ReturnType<typeof testApp>>;
+
+/** Home Manager generations made by the shared fixture host (another builder than this area's stand-in). */
+describe('home.* on the fixture NixOS host with a Home Manager profile', () => {
+  let app: App;
+  let host: Record<string, string>;
+  let dir: string;
+  let savedHome: string | undefined;
+
+  beforeAll(async () => {
+    dir = tempDir('nc-hm-host-');
+    const made = await makeHost(dir, { generations: 2, homeManager: true });
+    host = made.host;
+    savedHome = process.env.FIXTURE_HM_ACTIVATION_LOG;
+    process.env.FIXTURE_HM_ACTIVATION_LOG = path.join(dir, 'hm-activation.log');
+    app = await testApp(made.host);
+  }, 300_000);
+  afterAll(() => {
+    if (savedHome === undefined) delete process.env.FIXTURE_HM_ACTIVATION_LOG;
+    else process.env.FIXTURE_HM_ACTIVATION_LOG = savedHome;
+  });
+
+  it('reads its generations: newest first, dates from the links, current marked, hm-version', async () => {
+    const { generations, profile } = await app.call('home.generations', {});
+    expect(profile).toBe(host.homeManagerProfile);
+    expect(generations.map((g) => g.generation)).toEqual([2, 1]);
+    expect(generations[0]!.current).toBe(true);
+    expect(generations[0]!.storePath).toBe(readlinkSync(`${host.homeManagerProfile}-2-link`));
+    expect(new Date(generations[0]!.date).getTime()).toBeGreaterThan(new Date(generations[1]!.date).getTime());
+    expect(generations.every((g) => /^\d{2}\.\d{2}/.test(g.hmVersion ?? ''))).toBe(true);
+    const status = await app.call('home.status', {});
+    expect(status.installed).toBe(true);
+    expect(status.profile).toMatchObject({ generations: 2, current: 2 });
+    expect(status.homeManagerChannel?.name).toBe('home-manager');
+  });
+
+  it('diffs their packages through home-path', async () => {
+    const diff = await app.call('home.diff', { from: 1, to: 2 });
+    expect(diff.added.map((p) => p.name)).toContain('tmux');
+    expect(diff.removed).toEqual([]);
+  });
+
+  it('switching to generation 1 runs its own activate and moves the profile', async () => {
+    const { jobId } = await app.call('home.switchGeneration', { generation: 1 });
+    const done = await app.ctx.jobs.wait(jobId);
+    expect(done.error).toBeUndefined();
+    expect(readlinkSync(host.homeManagerProfile!)).toBe(`${path.basename(host.homeManagerProfile!)}-1-link`);
+    expect(readFileSync(path.join(dir, 'hm-activation.log'), 'utf8')).toContain(`activate ${readlinkSync(`${host.homeManagerProfile}-1-link`)}`);
+    const gens = await app.call('home.generations', {});
+    expect(gens.generations.find((g) => g.current)?.generation).toBe(1);
+  });
+});

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { homeFormSchema, homePrograms, homeShells, type HomeForm } from '../../shared/contract/home';
+import { generateHomeNix } from '../../electron/services/home/generator';
+import { formatGenerationLine, sortLikeHomeManager, splitName } from '../../electron/services/home/generations';
+import { parseClobbered, parseUnreadNews, PlainBuildProgress } from '../../electron/services/home/switch';
+import { parseNewsText } from '../../electron/services/home/news';
+import { releaseFromUrl } from '../../electron/services/home/channels';
+import { matchingBranch, releaseFromNixosVersion } from '../../electron/services/home/status';
+import { supportsSwitchRollback } from '../../electron/services/home/command';
+
+const options = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/home-manager-options.json.br')).toString()) as Record<string, { type: string }>;
+const stateVersions = [...options['home.stateVersion']!.type.matchAll(/"(\d{2}\.\d{2})"/g)].map((m) => m[1]!);
+
+const fullForm = (release: string): HomeForm => ({
+  username: 'alice',
+  homeDirectory: '/home/alice',
+  stateVersion: release,
+  packages: ['ripgrep', 'python3Packages.black', 'ripgrep'],
+  git: { enable: true, name: 'Alice "A" Liddell', email: 'alice@example.org' },
+  shell: 'zsh',
+  programs: [...homePrograms],
+  release,
+});
+
+describe('home.nix generator', () => {
+  it('emits only options that exist in home-manager’s options, for every release the data covers', () => {
+    expect(stateVersions).toContain('24.11');
+    for (const release of stateVersions.filter((v) => v >= '22.05')) {
+      for (const shell of homeShells) {
+        const { options: used } = generateHomeNix({ ...fullForm(release), shell });
+        const missing = used.filter((o) => !(o in options));
+        expect(missing, `release ${release}, shell ${shell}`).toEqual([]);
+      }
+    }
+  });
+
+  it('sets home.stateVersion to a value home-manager accepts, and comments every part', () => {
+    const { content } = generateHomeNix(fullForm('24.11'));
+    const value = /home\.stateVersion = "([^"]+)";/.exec(content)![1]!;
+    expect(stateVersions).toContain(value);
+    expect(content).toContain('# Let Home Manager install and manage itself');
+    expect(content).toContain('userName = "Alice \\"A\\" Liddell";');
+    expect(content.match(/^\s+ripgrep$/gm)).toHaveLength(1);
+    expect(content).toContain('    python3Packages.black\n');
+  });
+
+  it('uses the 25.11 git option names from 25.11 on', () => {
+    const { options: used, content } = generateHomeNix(fullForm('25.11'));
+    expect(used).toContain('programs.git.settings.user.name');
+    expect(content).toContain('settings.user.email = "alice@example.org";');
+    expect(used).not.toContain('programs.git.userName');
+  });
+
+  it('the form schema refuses Nix injection', () => {
+    expect(homeFormSchema.safeParse({ ...fullForm('24.11'), packages: ['hello; }'] }).success).toBe(false);
+    expect(homeFormSchema.safeParse({ ...fullForm('24.11'), homeDirectory: '/home/${x}' }).success).toBe(false);
+    expect(homeFormSchema.safeParse({ ...fullForm('24.11'), git: { enable: true, name: 'a"b', email: '' } }).success).toBe(false);
+    expect(homeFormSchema.safeParse({ ...fullForm('24.11'), extra: 1 }).success).toBe(false);
+  });
+});
+
+describe('home-manager output parsers', () => {
+  it('recognises every wording of the clobber failure', () => {
+    const lines = [
+      "Existing file '/home/alice/.bashrc' is in the way of '/nix/store/0a9dbwz9a6x1g0cl1rn1a1sg1bhlla4b-home-manager-files/.bashrc'",
+      "Existing file '/home/alice/.profile' is in the way of '/nix/store/0a9dbwz9a6x1g0cl1rn1a1sg1bhlla4b-home-manager-files/.profile', will be moved to '/home/alice/.profile.bak'",
+      "Existing file '/home/alice/.zshrc' would be clobbered",
+      "Existing file '/home/alice/.gitconfig.backup' would be clobbered by backing up '/home/alice/.gitconfig'",
+      "\u001b[1;31mExisting file '/home/alice/.config/x y' would be clobbered\u001b[0m",
+    ];
+    expect(parseClobbered(lines)).toEqual([
+      { path: '/home/alice/.bashrc', backupInTheWay: null },
+      { path: '/home/alice/.zshrc', backupInTheWay: null },
+      { path: '/home/alice/.gitconfig', backupInTheWay: '/home/alice/.gitconfig.backup' },
+      { path: '/home/alice/.config/x y', backupInTheWay: null },
+    ]);
+  });
+
+  it('reads the news notice of old and new releases', () => {
+    expect(parseUnreadNews(['There is an unread and relevant news item.'])).toBe(1);
+    expect(parseUnreadNews(['There is 1 unread and relevant news item.'])).toBe(1);
+    expect(parseUnreadNews(['There are 12 unread and relevant news items.'])).toBe(12);
+    expect(parseUnreadNews(['nothing'])).toBeNull();
+  });
+
+  it('parses `home-manager news` text as build-news.nix lays it out', () => {
+    const text = "* 2025-01-03 10:12:44 [unread]\n\n  A new module is available: 'programs.foo'.\n  \n  Use \\\"it\\\" with \\${pkgs.foo}.\n  \n\n* 2017-09-01 10:56:28 [read]\n\n  Hello! This is a news entry.\n  \n";
+    const items = parseNewsText(text);
+    expect(items.map((i) => [i.time, i.unread])).toEqual([
+      ['2025-01-03 10:12:44', true],
+      ['2017-09-01 10:56:28', false],
+    ]);
+    expect(items[0]!.message).toBe("A new module is available: 'programs.foo'.\n\nUse \"it\" with ${pkgs.foo}.");
+    expect(items[0]!.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('counts plain nix-build progress', () => {
+    const p = new PlainBuildProgress();
+    for (const l of ['these 4 derivations will be built:', "building '/nix/store/aaaa-hello-2.12.drv'...", "building '/nix/store/bbbb-home-manager-files.drv'..."]) p.feed(l);
+    expect(p.fraction()).toBe(0.5);
+    p.feed('Starting Home Manager activation');
+    expect(p.fraction()).toBeNull();
+    expect(p.message()).toMatch(/Activating/);
+  });
+
+  it('splits names like Nix does', () => {
+    expect(splitName('hello-2.12.1')).toEqual({ name: 'hello', version: '2.12.1' });
+    expect(splitName('home-manager-path')).toEqual({ name: 'home-manager-path', version: null });
+    expect(splitName('python3.12-black-24.1.0')).toEqual({ name: 'python3.12-black', version: '24.1.0' });
+    expect(splitName('nerdfonts-3.2.1')).toEqual({ name: 'nerdfonts', version: '3.2.1' });
+  });
+
+  it('orders and prints generations like `home-manager generations`', () => {
+    const mk = (n: number, minute: number) => ({ generation: n, link: `/p/home-manager-${n}-link`, storePath: `/nix/store/${'a'.repeat(32)}-home-manager-generation`, date: new Date(2024, 0, 4, 11, minute) });
+    const sorted = sortLikeHomeManager([mk(9, 10), mk(10, 10), mk(8, 30)]);
+    expect(sorted.map((l) => l.generation)).toEqual([8, 10, 9]);
+    expect(formatGenerationLine({ ...mk(765, 56), current: true })).toBe(`2024-01-04 11:56 : id 765 -> /nix/store/${'a'.repeat(32)}-home-manager-generation (current)`);
+  });
+
+  it('maps releases to home-manager branches', () => {
+    expect(releaseFromNixosVersion('24.11.716.5e4fbfb6b3de (Vicuna)')).toEqual({ release: '24.11', unstable: false });
+    expect(releaseFromNixosVersion('25.05pre712345.abcdef (Warbler)')).toEqual({ release: '25.05', unstable: true });
+    expect(matchingBranch({ release: '24.11', unstable: false })).toBe('release-24.11');
+    expect(matchingBranch({ release: '25.05', unstable: true })).toBe('master');
+    expect(releaseFromUrl('https://github.com/nix-community/home-manager/archive/release-24.11.tar.gz')).toBe('release-24.11');
+    expect(releaseFromUrl('https://github.com/nix-community/home-manager/archive/master.tar.gz')).toBe('master');
+    expect(releaseFromUrl('https://nixos.org/channels/nixos-24.05')).toBe('24.05');
+    expect(releaseFromUrl('https://nixos.org/channels/nixpkgs-unstable')).toBe('unstable');
+    expect(supportsSwitchRollback('24.11')).toBe(false);
+    expect(supportsSwitchRollback('25.11')).toBe(true);
+    expect(supportsSwitchRollback('26.05-pre')).toBe(true);
+  });
+});

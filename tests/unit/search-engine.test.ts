@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildIndex, SearchIndex, type SourceDoc } from '../../electron/services/search/engine';
+import { parseOptionsJson, parsePackagesJson } from '../../electron/services/search/parse';
+import { editDistance, segmentTerms } from '../../electron/services/search/text';
+
+const meta = { kind: 'test', builtAt: '', sourceKey: 'k' };
+const names = (index: SearchIndex, q: string, limit = 10) => index.search(q, { limit, offset: 0 }).hits.map((h) => index.name(h.doc));
+
+function pkg(attr: string, description: string, mainProgram?: string) {
+  return { name: `${attr}-1.0`, pname: attr.split('.').pop(), version: '1.0', meta: { description, ...(mainProgram ? { mainProgram } : {}) } };
+}
+
+describe('search engine on packages', () => {
+  let index: SearchIndex;
+  beforeAll(async () => {
+    const { docs } = parsePackagesJson({
+      version: 2,
+      packages: {
+        ripgrep: pkg('ripgrep', 'Utility that combines the usability of The Silver Searcher with the raw speed of grep', 'rg'),
+        'ripgrep-all': pkg('ripgrep-all', 'Ripgrep, but also search in PDFs, E-Books, Office documents, zip, tar.gz, etc.', 'rga'),
+        rgp: pkg('rgp', 'Radeon GPU profiler'),
+        'emacsPackages.rg': pkg('emacsPackages.rg', 'Emacs package rg'),
+        vscode: pkg('vscode', 'Lightweight but powerful source code editor', 'code'),
+        'code-server': pkg('code-server', 'Run VS Code on a remote server'),
+        firefox: pkg('firefox', 'Web browser built from Firefox source tree', 'firefox'),
+        'firefox-esr': pkg('firefox-esr', 'Web browser built from Firefox source tree', 'firefox'),
+        'docker-compose': pkg('docker-compose', 'Docker CLI plugin to define and run multi-container applications with Docker', 'docker-compose'),
+        docker_27: pkg('docker_27', 'Open source project to pack, ship and run any application as a lightweight container', 'docker'),
+        'python313Packages.numpy': pkg('python313Packages.numpy', 'Scientific tools for Python'),
+        'python312Packages.numpy': pkg('python312Packages.numpy', 'Scientific tools for Python'),
+        neovim: pkg('neovim', 'Vim text editor fork focused on extensibility and agility', 'nvim'),
+        vim: pkg('vim', 'The most popular clone of the VI editor', 'vim'),
+      },
+    });
+    index = SearchIndex.fromBuffer(await buildIndex(docs, meta));
+  });
+
+  it('puts the exact name first, then a program of that name, then prefixes', () => {
+    expect(names(index, 'ripgrep')[0]).toBe('ripgrep');
+    expect(names(index, 'rg')[0]).toBe('ripgrep');
+    expect(names(index, 'code')[0]).toBe('vscode');
+    expect(names(index, 'nvim')[0]).toBe('neovim');
+    expect(names(index, 'fire').slice(0, 2)).toEqual(['firefox', 'firefox-esr']);
+  });
+
+  it('treats - and _ alike, ignores case, and ranks top-level attributes above package sets', () => {
+    expect(names(index, 'docker_compose')[0]).toBe('docker-compose');
+    expect(names(index, 'docker compose')[0]).toBe('docker-compose');
+    expect(names(index, 'docker-27')[0]).toBe('docker_27');
+    expect(names(index, 'RipGrep')[0]).toBe('ripgrep');
+    expect(names(index, 'numpy')).toEqual(['python312Packages.numpy', 'python313Packages.numpy']);
+  });
+
+  it('tolerates a typo without letting it outrank an exact hit', () => {
+    expect(names(index, 'ripgrpe')[0]).toBe('ripgrep');
+    expect(names(index, 'firefx')[0]).toBe('firefox');
+    expect(names(index, 'vim')[0]).toBe('vim');
+  });
+
+  it('searches description words, and -word excludes', () => {
+    expect(names(index, 'text editor', 3)).toEqual(expect.arrayContaining(['neovim', 'vim']));
+    expect(names(index, 'web browser -esr')).toEqual(['firefox']);
+    expect(index.search('ripgrep -pdf', { limit: 10, offset: 0 }).hits.map((h) => index.name(h.doc))).not.toContain('ripgrep-all');
+  });
+
+  it('pages with offset and limit and counts every match', () => {
+    const all = index.search('e', { limit: 100, offset: 0 });
+    const page = index.search('e', { limit: 2, offset: 2 });
+    expect(page.total).toBe(all.total);
+    expect(page.hits.map((h) => h.doc)).toEqual(all.hits.slice(2, 4).map((h) => h.doc));
+    expect(index.search('', { limit: 10, offset: 0 })).toEqual({ hits: [], total: 0 });
+  });
+});
+
+describe('search engine on the real NixOS options', () => {
+  let index: SearchIndex;
+  beforeAll(async () => {
+    const data = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/nixos-options-unstable-2025-02.json.br')).toString());
+    index = SearchIndex.fromBuffer(await buildIndex(parseOptionsJson(data, { source: 'nixos', revision: 'master' }), meta));
+  }, 60_000);
+
+  it('puts a module’s enable option first for the module name', () => {
+    expect(names(index, 'openssh')[0]).toBe('services.openssh.enable');
+    expect(names(index, 'nginx')[0]).toBe('services.nginx.enable');
+    expect(names(index, 'bluetooth')[0]).toBe('hardware.bluetooth.enable');
+    expect(names(index, 'docker')[0]).toBe('virtualisation.docker.enable');
+  });
+
+  it('matches dotted paths, their last segments and camelCase parts', () => {
+    expect(names(index, 'services.openssh.enable')[0]).toBe('services.openssh.enable');
+    expect(names(index, 'openssh.settings.PermitRootLogin')[0]).toBe('services.openssh.settings.PermitRootLogin');
+    expect(names(index, 'permitrootlogin')[0]).toBe('services.openssh.settings.PermitRootLogin');
+    expect(names(index, 'permit root login')[0]).toBe('services.openssh.settings.PermitRootLogin');
+    expect(names(index, 'networking.firewall.allowedTCPPorts')[0]).toBe('networking.firewall.allowedTCPPorts');
+  });
+
+  it('understands intent', () => {
+    expect(names(index, 'ssh server', 3)).toContain('services.openssh.enable');
+    expect(names(index, 'opnessh', 3)).toContain('services.openssh.enable');
+  });
+
+  it('survives a round trip through its file format', async () => {
+    const copy = SearchIndex.fromBuffer(Buffer.from(await buildIndex([{ name: 'a.b', description: 'x', prior: 0, record: { n: 1 } } as SourceDoc], meta)));
+    expect(copy.search('a.b', { limit: 1, offset: 0 }).hits.map((h) => copy.record(h.doc))).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('text helpers', () => {
+  it('splits names into the words a person types', () => {
+    expect(segmentTerms('PermitRootLogin')).toEqual(expect.arrayContaining(['permitrootlogin', 'permit', 'root', 'login']));
+    expect(segmentTerms('docker_compose')).toEqual(expect.arrayContaining(['docker-compose', 'dockercompose', 'docker', 'compose']));
+  });
+  it('measures edit distance with transpositions', () => {
+    expect(editDistance('ripgrep', 'ripgrpe', 2)).toBe(1);
+    expect(editDistance('firefox', 'firefx', 2)).toBe(1);
+    expect(editDistance('abc', 'xyz', 1)).toBe(2);
+  });
+});

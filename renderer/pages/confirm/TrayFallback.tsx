@@ -131,7 +131,6 @@ export function NoTrayNotice() {
         }
       >
         <p className="muted">{caps.trayReason} They stay under “Quick actions” in the sidebar.</p>
-        <QuickActions />
       </Banner>
     </div>
   );

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventBus } from '../exec/events';
+import { CONTENT_TYPES } from '../services/desktop/app-origin';
 import type { Router } from './router';
 
 /**
@@ -28,16 +29,6 @@ export interface LoopbackServer {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 /** the same policy the Electron window enforces, plus the WebSocket back to this server */
 const csp = (origin: string) =>
   [

@@ -20,7 +20,8 @@ export function isAppUrl(raw: string | undefined | null): boolean {
   }
 }
 
-const CONTENT_TYPES: Record<string, string> = {
+/** file types the renderer is served as, by both the app:// protocol and the loopback transport */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',

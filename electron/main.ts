@@ -15,7 +15,7 @@ import { startLoopback } from './rpc/loopback';
 import { APP_ENTRY } from './services/desktop/app-origin';
 import { HIDDEN_FLAG } from './services/desktop/autostart';
 import { desktopOf } from './services/desktop/desktop';
-import { setExternalOpener } from './services/desktop/external';
+import { connectExternalOpener, openLinkFromPage } from './services/desktop/external';
 import { packagedHelperCommand } from './services/desktop/helper-path';
 import { electronLaunchCommand, setLaunchCommand } from './services/desktop/launch';
 import { readDesktopSettings } from './services/desktop/settings';
@@ -36,7 +36,9 @@ const preloadPath = path.join(appRoot(), 'dist/electron/preload.cjs');
 const iconPath = (size: number) => path.join(appRoot(), `build/icons/${size}x${size}.png`);
 
 registerAppScheme();
-guardAllWebContents();
+guardAllWebContents((url) => {
+  if (companion) void openLinkFromPage(companion.ctx, url).then((r) => !r.opened && console.warn(`[links] not opened (${r.reason}): ${url.slice(0, 200)}`));
+});
 
 let companion: CompanionApp | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -100,12 +102,12 @@ async function main() {
   const host = loadHost();
   host.helperCommand = packagedHelperCommand({ configured: host.helperCommand, isPackaged: app.isPackaged, env: process.env, exists: existsSync });
   setLaunchCommand(electronLaunchCommand({ execPath: process.execPath, appPath: app.getAppPath(), isPackaged: app.isPackaged, env: process.env }));
-  setExternalOpener((url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only https URLs that passed the allow-list in services/desktop/external.ts reach this
 
   hardenSession(session.defaultSession);
   serveRenderer(builtRendererDir());
   companion = await createApp(host);
   const { ctx, router } = companion;
+  connectExternalOpener(ctx, (url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only https URLs that passed Learn's allow-list (services/learn/open-external.ts) reach this
   closeToTray = (await readDesktopSettings(host)).closeToTray;
 
   const support = startTray();

@@ -3,6 +3,7 @@
 {
   lib,
   buildNpmPackage,
+  importNpmLock,
   nodejs_20,
   electron,
   makeWrapper,
@@ -31,10 +32,13 @@ buildNpmPackage {
   };
 
   nodejs = nodejs_20;
-  # The hash of the npm dependencies in package-lock.json. It could not be computed where this was
-  # written (no nixpkgs there): the first `nix build` fails and prints the right one; put it here.
-  npmDepsHash = lib.fakeHash;
-  makeCacheWritable = true;
+  # The npm dependencies, one fixed-output fetch per package checked against package-lock.json's own
+  # integrity hashes: no npmDepsHash to keep up to date (nixpkgs' importNpmLock).
+  npmDeps = importNpmLock {
+    package = packageJson;
+    packageLock = import ./npm-lock.nix { lockFile = ../package-lock.json; };
+  };
+  npmConfigHook = importNpmLock.npmConfigHook;
 
   env.ELECTRON_SKIP_BINARY_DOWNLOAD = "1";
   nativeBuildInputs = [ makeWrapper ];

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import { Icon, Logo, type IconName } from './components/Icon';
 import { onConnection } from './lib/bridge';
-import { ConfirmPage, NoTrayNotice, QuickActionsButton, useConfirmRoute } from './pages/confirm';
+import { ConfirmPage, DesktopSettingsButton, NoTrayNotice, QuickActionsButton, RoutedJob, useConfirmRoute } from './pages/confirm';
 import { HomePage } from './pages/home/HomePage';
 import { HomeManagerPage } from './pages/home-manager';
 import { InstallPage } from './pages/install';
@@ -56,10 +56,12 @@ export function App() {
         ))}
         <div className="nav-spacer" />
         <QuickActionsButton />
+        <DesktopSettingsButton />
         <ConnectionState />
       </nav>
       <main className="main">
         <NoTrayNotice />
+        <RoutedJob />
         <Page />
       </main>
       <SafeSwitchBanner />

@@ -1,6 +1,5 @@
 import { app, type Session, type WebContents } from 'electron';
 import { APP_ORIGIN, isAppUrl } from '../services/desktop/app-origin';
-import { openExternal } from '../services/desktop/external';
 
 /**
  * Session-wide hardening: a strict CSP on every response of the app's origin, every permission
@@ -30,23 +29,26 @@ export function hardenSession(session: Session): void {
   session.on('will-download', (event) => event.preventDefault());
 }
 
-/** Guards every web contents: the main window, the confirmation window and anything else that appears. */
-export function guardAllWebContents(): void {
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+/**
+ * Guards every web contents: the main window, the confirmation window and anything else that appears.
+ * `openLink` is the app's one allow-listed way to the browser (services/desktop/external.ts).
+ */
+export function guardAllWebContents(openLink: (url: string) => void): void {
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, openLink));
 }
 
-function guardWebContents(contents: WebContents): void {
+function guardWebContents(contents: WebContents, openLink: (url: string) => void): void {
   contents.on('will-navigate', (event, url) => {
     // In-page hash routes never fire will-navigate; anything that does would replace the app.
     event.preventDefault();
-    if (!isAppUrl(url)) void openExternal(url);
+    if (!isAppUrl(url)) openLink(url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    void openExternal(url);
+    openLink(url);
     return { action: 'deny' };
   });
 }

@@ -21,6 +21,7 @@ const paths = {
   snow: 'M12 2v20M4.9 6.5l14.2 11M19.1 6.5 4.9 17.5M9 4l3 3 3-3M9 20l3-3 3 3',
   play: 'M6 4l14 8-14 8z',
   terminal: 'M4 5h16v14H4zM8 10l3 2-3 2M13 15h4',
+  sliders: 'M4 6h9M17 6h3M15 4v4M4 12h3M11 12h9M9 10v4M4 18h11M19 18h1M17 16v4',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -20,6 +20,8 @@ export const rebuildParamsSchema = z
     /** update the root channels first (nixos-rebuild --upgrade) */
     upgrade: z.boolean().optional(),
     showTrace: z.boolean().optional(),
+    /** stop after the build and show what changes, whatever the setting says (the tray's rebuild always asks) */
+    preview: z.boolean().optional(),
     /** omitted = auto: a flake when the config folder holds flake.nix, attribute = host name */
     flake: z.object({ enabled: z.boolean().optional(), attribute: flakeAttributeSchema.optional() }).strict().optional(),
   })

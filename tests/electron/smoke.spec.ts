@@ -6,7 +6,8 @@ import path from 'node:path';
 
 /**
  * The real Electron shell, started from the build (dist/electron/main.mjs): the hardened window
- * opens on app://companion, the tray exists, and a second launch only focuses the first.
+ * opens on app://companion, the tray exists, close-to-tray hides the window, and a second launch
+ * only brings the first back (single-instance lock).
  * Needs an Electron binary: ELECTRON_OVERRIDE_DIST_PATH=<dir holding `electron`> (the nix devShell sets it).
  */
 
@@ -17,6 +18,8 @@ const hasElectron = !!binary && existsSync(binary);
 
 const SKIP_REASON = 'ELECTRON_OVERRIDE_DIST_PATH does not point at an Electron binary (it cannot be downloaded on this machine), so the Electron smoke test is SKIPPED';
 test.skip(!hasElectron, SKIP_REASON);
+// one app for the whole file: each test goes on from where the previous one left it
+test.describe.configure({ mode: 'serial' });
 
 let app: ElectronApplication;
 let userData: string;
@@ -69,20 +72,38 @@ test('navigation away and new windows are refused', async () => {
 
 test('the tray exists and shows the tray.menu model', async () => {
   const page = await app.firstWindow();
+  // tray: true only once `new Tray()` succeeded in the shell (electron/main.ts startTray)
   const caps = await page.evaluate(() => window.companion!.call('desktop.capabilities', {}));
   expect(caps).toEqual({ ok: true, result: { shell: 'electron', tray: true, trayReason: null, notifications: true } });
-  const menu = await page.evaluate(() => window.companion!.call('tray.menu', {}));
+  const menu = (await page.evaluate(() => window.companion!.call('tray.menu', {}))) as { ok: boolean; result: { tooltip: string; items: { type: string; id?: string }[] } };
   expect(menu.ok).toBe(true);
+  const ids = menu.result.items.map((i) => i.id).filter(Boolean);
+  expect(ids).toEqual(expect.arrayContaining(['rebuild', 'open', 'quit']));
+  expect(menu.result.tooltip).toMatch(/NixOS Companion/);
 });
 
-test('a second launch exits at once and focuses the first window (single-instance lock)', async () => {
+test('with close-to-tray, closing the window hides it and the app lives on in the tray', async () => {
+  const page = await app.firstWindow();
+  const set = await page.evaluate(() => window.companion!.call('desktop.settings.set', { closeToTray: true }));
+  expect(set.ok).toBe(true);
+  // the shell re-reads the setting on the `changed` event: give it a moment, then close as the window's X does
+  await expect
+    .poll(async () => {
+      await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().find((w) => w.isVisible())?.close());
+      return app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => ({ visible: w.isVisible(), destroyed: w.isDestroyed() })));
+    })
+    .toEqual([{ visible: false, destroyed: false }]);
+});
+
+test('a second launch exits at once and shows the first window again (single-instance lock)', async () => {
+  // the window is hidden in the tray (previous test): only the first instance can bring it back
+  expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.isVisible())).toBe(false);
   const second = spawn(binary!, [...chromiumArgs, `--user-data-dir=${userData}`, root], { env, cwd: root, stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve, reject) => {
     second.once('exit', resolve);
     setTimeout(() => reject(new Error('the second instance kept running')), 20_000);
   });
   expect(code).toBe(0);
+  await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([true]);
   expect(app.windows()).toHaveLength(1);
-  const visible = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.isVisible());
-  expect(visible).toBe(true);
 });

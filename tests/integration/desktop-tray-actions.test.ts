@@ -1,4 +1,4 @@
-import { readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, TrayLeaf, TrayMenu } from '../../shared/contract';
@@ -22,7 +22,7 @@ const { makeHost } = (await import(new URL('../fixtures/make-host.mjs', import.m
  */
 
 let app: Awaited<ReturnType<typeof testApp>>;
-let host: Record<string, unknown> & { systemProfile: string; currentSystem: string };
+let host: Record<string, unknown> & { systemProfile: string; currentSystem: string; nixosConfigDir: string };
 const shown: string[] = [];
 const notices: JobNotice[] = [];
 const events: AppEvent[] = [];
@@ -125,5 +125,71 @@ describe('tray rollback: confirmed, then notified, through the same method as th
     expect((await app.callError('desktop.confirmation.get', { id: '../../etc/passwd' })).code).toBe('invalid-params');
     expect((await app.callError('desktop.action.request', { action: { kind: 'quit' } })).code).toBe('invalid-params');
     expect((await app.callError('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: -1 } })).code).toBe('invalid-params');
+  });
+});
+
+describe('tray rebuild: confirmed, built, its diff shown and confirmed again, then notified', () => {
+  /** resolves when the job reaches the phase (the events the confirmation window listens to) */
+  const phaseOf = (jobId: string, phase: string) =>
+    new Promise<void>((resolve, reject) => {
+      const off = app.ctx.events.on((e) => {
+        if (e.topic !== 'job' || e.jobId !== jobId) return;
+        if (e.kind === 'phase' && e.phase === phase) resolve();
+        else if (e.kind === 'done' || e.kind === 'failed' || e.kind === 'cancelled') reject(new Error(`the job ended (${e.kind}) before phase ${phase}`));
+        else return;
+        off();
+      });
+    });
+
+  it('stops after the build although the preview setting is off, shows the diff, activates only on the second yes', async () => {
+    // a real change: the configuration gains a package
+    const config = path.join(host.nixosConfigDir, 'configuration.nix');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('    fastfetch\n', '    fastfetch\n    tree\n'));
+    const before = generationOf(host.systemProfile);
+    const running = realpathSync(host.currentSystem);
+
+    const id = desktopOf(app.ctx).requestAction({ kind: 'rebuild' }, 'tray');
+    expect(shown.at(-1)).toBe(id);
+    const c = await app.call('desktop.confirmation.get', { id });
+    expect(c).toMatchObject({ method: 'system.rebuild', available: true, from: null, to: null, title: 'Rebuild and switch now?' });
+    expect(c.diff.note).toMatch(/asks again before anything is activated/);
+
+    const answer = await app.call('desktop.confirmation.answer', { id, accept: true });
+    expect(answer.started).toBe(true);
+    const jobId = answer.jobId!;
+    await phaseOf(jobId, 'confirm');
+
+    // built, waiting: nothing activated yet
+    expect(generationOf(host.systemProfile)).toBe(before);
+    expect(realpathSync(host.currentSystem)).toBe(running);
+    const waiting = await app.call('system.rebuild.preview', { jobId });
+    expect(waiting.waiting).toBe(true);
+    expect(waiting.preview?.from).toBe(running);
+    expect(waiting.preview?.changes).toContainEqual(expect.objectContaining({ name: 'tree', before: [], after: [expect.any(String)] }));
+
+    expect(await app.call('system.rebuild.confirm', { jobId, proceed: true })).toEqual({ accepted: true });
+    const job = await app.ctx.jobs.wait(jobId);
+    expect(job, JSON.stringify(job.error)).toMatchObject({ method: 'system.rebuild', status: 'done' });
+    const result = job.result as { activated: boolean; generation: number; storePath: string; stoppedAtPreview: boolean };
+    expect(result).toMatchObject({ activated: true, stoppedAtPreview: false, generation: before + 1 });
+    expect(generationOf(host.systemProfile)).toBe(before + 1);
+    expect(realpathSync(host.currentSystem)).toBe(result.storePath);
+    expect(notices.at(-1)).toMatchObject({ jobId, ok: true, title: 'Done: Rebuild (switch)', route: `#/system/job/${jobId}` });
+  });
+
+  it('saying no to the built system activates nothing and is reported too', async () => {
+    const config = path.join(host.nixosConfigDir, 'configuration.nix');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('    tree\n', ''));
+    const before = generationOf(host.systemProfile);
+    const running = realpathSync(host.currentSystem);
+    const id = desktopOf(app.ctx).requestAction({ kind: 'rebuild' }, 'tray');
+    const { jobId } = await app.call('desktop.confirmation.answer', { id, accept: true });
+    await phaseOf(jobId!, 'confirm');
+    await app.call('system.rebuild.confirm', { jobId: jobId!, proceed: false });
+    const job = await app.ctx.jobs.wait(jobId!);
+    expect(job.result).toMatchObject({ activated: false, stoppedAtPreview: true });
+    expect(generationOf(host.systemProfile)).toBe(before);
+    expect(realpathSync(host.currentSystem)).toBe(running);
+    expect(notices.at(-1)).toMatchObject({ jobId, ok: true });
   });
 });

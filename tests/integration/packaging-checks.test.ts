@@ -93,6 +93,42 @@ describe('Nix files', () => {
   });
 });
 
+describe('npm dependencies for the Nix package (importNpmLock, no hash to keep up to date)', () => {
+  it('the package takes its npm dependencies from importNpmLock, not a fixed-output hash', () => {
+    const pkg = readFileSync(path.join(root, 'nix/package.nix'), 'utf8');
+    expect(pkg).not.toMatch(/npmDepsHash\s*=|fakeHash/);
+    expect(pkg).toMatch(/npmDeps = importNpmLock \{/);
+    expect(pkg).toMatch(/npmConfigHook = importNpmLock\.npmConfigHook;/);
+    expect(pkg).toMatch(/ELECTRON_SKIP_BINARY_DOWNLOAD = "1"/);
+  });
+
+  it('every package of package-lock.json gets the registry address importNpmLock fetches, keeping its integrity hash (evaluated by real nix)', () => {
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string; resolved?: string }> };
+    const out = JSON.parse(
+      execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', `(import ${path.join(root, 'nix/npm-lock.nix')} { lockFile = ${path.join(root, 'package-lock.json')}; }).packages`], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    ) as typeof lock.packages;
+    expect(Object.keys(out).sort()).toEqual(Object.keys(lock.packages).sort());
+    for (const [key, module] of Object.entries(lock.packages)) {
+      if (key === '') {
+        expect(out[key]!.resolved).toBeUndefined();
+        continue;
+      }
+      const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      const base = name.split('/').at(-1);
+      expect(out[key], key).toEqual({ ...module, resolved: module.resolved ?? `https://registry.npmjs.org/${name}/-/${base}-${module.version}.tgz` });
+      expect(module.integrity, key).toMatch(/^sha512-/);
+    }
+    // the shapes npm itself uses for a scoped, a plain and a nested package
+    expect(out['node_modules/@babel/code-frame']!.resolved).toBe(`https://registry.npmjs.org/@babel/code-frame/-/code-frame-${lock.packages['node_modules/@babel/code-frame']!.version}.tgz`);
+    expect(out['node_modules/zod']!.resolved).toBe(`https://registry.npmjs.org/zod/-/zod-${lock.packages['node_modules/zod']!.version}.tgz`);
+    const nested = Object.keys(lock.packages).find((k) => k.split('node_modules/').length > 2)!;
+    expect(out[nested]!.resolved).toMatch(new RegExp(`/${nested.split('node_modules/').at(-1)!.replace(/[/.]/g, '\\$&')}/-/`));
+  });
+});
+
 describe('.desktop entry', () => {
   const file = path.join(root, 'build/nixos-companion.desktop');
 

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../electron/exec/events';
 import { JobManager } from '../../electron/exec/jobs';
 import { autostartEntry, quoteExecArg } from '../../electron/services/desktop/autostart';
-import { openExternal, setExternalOpener, setExternalUrlPolicy } from '../../electron/services/desktop/external';
 import { electronLaunchCommand } from '../../electron/services/desktop/launch';
 import { JobNotifier, jobRoute, type JobNotice } from '../../electron/services/desktop/notifier';
 import { visibleBounds } from '../../electron/services/desktop/settings';
@@ -96,30 +95,6 @@ describe('tray support', () => {
   });
   it('no display, no tray', () => {
     expect(detectTraySupport({ platform: 'linux', env: {}, home, exists: () => true })).toEqual({ available: false, reason: expect.stringMatching(/no graphical session/) });
-  });
-});
-
-describe('external links', () => {
-  afterEach(() => {
-    setExternalOpener(null);
-    setExternalUrlPolicy(() => false);
-  });
-  it('opens only https addresses the policy allows, through the registered opener', async () => {
-    const opened: string[] = [];
-    setExternalOpener(async (u) => void opened.push(u));
-    setExternalUrlPolicy((u) => u.hostname === 'nixos.org' || u.hostname.endsWith('.nixos.org'));
-    expect(await openExternal('https://search.nixos.org/packages?query=git')).toEqual({ opened: true });
-    expect(await openExternal('https://evil.example/')).toEqual({ opened: false, reason: 'not-allowed' });
-    expect(await openExternal('http://nixos.org/')).toEqual({ opened: false, reason: 'not-https' });
-    expect(await openExternal('file:///etc/passwd')).toEqual({ opened: false, reason: 'not-https' });
-    expect(await openExternal('https://user:pw@nixos.org/')).toEqual({ opened: false, reason: 'not-https' });
-    expect(await openExternal('javascript:alert(1)')).toEqual({ opened: false, reason: 'not-https' });
-    expect(opened).toEqual(['https://search.nixos.org/packages?query=git']);
-  });
-  it('denies everything by default, and without an opener (loopback mode) says so', async () => {
-    expect(await openExternal('https://nixos.org/')).toEqual({ opened: false, reason: 'not-allowed' });
-    setExternalUrlPolicy(() => true);
-    expect(await openExternal('https://nixos.org/')).toEqual({ opened: false, reason: 'no-opener' });
   });
 });
 

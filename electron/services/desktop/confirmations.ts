@@ -20,7 +20,8 @@ export function actionMethod(action: ConfirmableAction): { method: string; param
     case 'switch':
       return { method: action.profile === 'system' ? 'system.switchGeneration' : 'home.switchGeneration', params: { generation: action.generation } };
     case 'rebuild':
-      return { method: 'system.rebuild', params: { action: 'switch' } };
+      // The diff of a rebuild exists only once it is built: the job stops there and this window shows it.
+      return { method: 'system.rebuild', params: { action: 'switch', preview: true } };
   }
 }
 
@@ -111,12 +112,12 @@ export class Confirmations {
         id,
         action,
         title: 'Rebuild and switch now?',
-        summary: `This builds the system from ${this.ctx.host.nixosConfigDir} and switches to it. The new generation becomes the boot default; the current one stays in the list, so you can roll back.`,
+        summary: `This builds the system from ${this.ctx.host.nixosConfigDir}, shows you what changes, and switches to it only when you say so. The new generation becomes the boot default; the current one stays in the list, so you can roll back.`,
         method,
         available,
         from: null,
         to: null,
-        diff: { lines: [], note: 'What changes is known only once the new system is built: the build log shows it as it goes.' },
+        diff: { lines: [], note: 'What changes is known only once the new system is built. This window then shows it and asks again before anything is activated.' },
         warnings,
       };
     }

@@ -1,46 +1,27 @@
 /**
- * The one way out to the system browser. Two sides meet here:
- * - the Electron shell registers the opener (`shell.openExternal`) with `setExternalOpener`;
- * - the Learn/Search area registers which addresses may be opened with `setExternalUrlPolicy`.
- * Everything else (links the window tries to open, `window.open`) calls `openExternal`, which opens
- * only https addresses the policy allows, and only where an opener exists (not in loopback mode,
- * where the browser opens links itself).
+ * The one way out to the system browser, for the Electron shell. There is a single allow-list and a
+ * single opener: Learn's (`services/learn/open-external.ts`). The shell hands it `shell.openExternal`
+ * here, and links a page tries to follow (`<a target=_blank>`, `window.open`, navigation away from
+ * the app) go through the same `openExternal` as the `learn.openExternal` method, so both are refused
+ * or opened by the same rules.
  */
-export type ExternalOpener = (url: string) => Promise<void>;
-export type ExternalUrlPolicy = (url: URL) => boolean;
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import { openExternal, setExternalOpener, type ExternalOpener } from '../learn/open-external';
 
-let opener: ExternalOpener | null = null;
-let policy: ExternalUrlPolicy = () => false;
-
-export function setExternalOpener(fn: ExternalOpener | null): void {
-  opener = fn;
+export function connectExternalOpener(ctx: AppContext, opener: ExternalOpener): void {
+  setExternalOpener(ctx, opener);
 }
 
-export function setExternalUrlPolicy(fn: ExternalUrlPolicy): void {
-  policy = fn;
-}
+export type LinkResult = { opened: true } | { opened: false; reason: string };
 
-export type OpenResult = { opened: true } | { opened: false; reason: 'not-https' | 'not-allowed' | 'no-opener' | 'failed' };
-
-export function parseExternalUrl(raw: string): URL | null {
-  if (raw.length > 2048) return null;
+/** A link from a page: opened only if Learn's allow-list allows it; never throws (nobody waits for it). */
+export async function openLinkFromPage(ctx: AppContext, raw: string): Promise<LinkResult> {
+  if (typeof raw !== 'string' || raw.length > 2048) return { opened: false, reason: 'not an address' };
   try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' && !url.username && !url.password ? url : null;
-  } catch {
-    return null;
-  }
-}
-
-export async function openExternal(raw: string): Promise<OpenResult> {
-  const url = parseExternalUrl(raw);
-  if (!url) return { opened: false, reason: 'not-https' };
-  if (!policy(url)) return { opened: false, reason: 'not-allowed' };
-  if (!opener) return { opened: false, reason: 'no-opener' };
-  try {
-    await opener(url.toString());
+    await openExternal(ctx, { url: raw });
     return { opened: true };
-  } catch {
-    return { opened: false, reason: 'failed' };
+  } catch (err) {
+    return { opened: false, reason: err instanceof AppError ? err.code : 'failed' };
   }
 }

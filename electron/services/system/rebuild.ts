@@ -206,7 +206,7 @@ export class RebuildService {
       }
 
       let preview: Preview | null = null;
-      if (settings.previewBeforeSwitch) {
+      if (params.preview ?? settings.previewBeforeSwitch) {
         job.phase('preview', 'Comparing with the running system', { cancellable: true });
         preview = await previewSwitch(ctx, built.storePath).catch((err: unknown) => {
           job.log(`The comparison with the running system could not be made: ${err instanceof Error ? err.message : String(err)}`, 'info');

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { Confirmation, JobEvent, RpcError } from '../../../shared/contract';
+import type { Confirmation, JobEvent, Preview, RpcError } from '../../../shared/contract';
 import { Icon, Logo } from '../../components/Icon';
+import { JobLog } from '../../components/JobLog';
 import { Badge, Banner, ErrorBanner, ProgressBar, formatDate } from '../../components/ui';
 import { call, errorOf, onEvent } from '../../lib/bridge';
+import { PreviewSummary } from '../system/RebuildTab';
 import './confirm.css';
 
 /** `#/confirm/<id>` (in the small tray window: `#/confirm/<id>?window=1`) */
@@ -22,7 +24,14 @@ export function useConfirmRoute(): { id: string; inWindow: boolean } | null {
   return route;
 }
 
-type Outcome = { kind: 'declined' } | { kind: 'running'; jobId: string; label: string; fraction: number | null } | { kind: 'done'; jobId: string } | { kind: 'failed'; error: RpcError } | { kind: 'started-no-job' };
+/** a rebuild stopped after its build: what the new system changes, waiting for a second yes */
+type Built = { preview: Preview | null; answering: boolean };
+type Outcome =
+  | { kind: 'declined' }
+  | { kind: 'running'; jobId: string; label: string; fraction: number | null; built: Built | null }
+  | { kind: 'done'; jobId: string; stoppedAtPreview: boolean }
+  | { kind: 'failed'; error: RpcError }
+  | { kind: 'started-no-job' };
 
 function Side({ label, side }: { label: string; side: Confirmation['from'] }) {
   if (!side) return null;
@@ -57,24 +66,52 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
   const [error, setError] = useState<RpcError | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  /** the job confirming started: its log stays shown after it ends */
+  const [startedJob, setStartedJob] = useState<string | null>(null);
 
   useEffect(() => {
     call('desktop.confirmation.get', { id }).then(setConfirmation, (e) => setError(errorOf(e)));
   }, [id]);
 
   const jobId = outcome?.kind === 'running' ? outcome.jobId : null;
+  const isRebuild = confirmation?.action.kind === 'rebuild';
   useEffect(() => {
     if (!jobId) return;
-    return onEvent((e) => {
+    // A rebuild stops after building (phase "confirm"): show what it changes and ask again, here,
+    // because from the tray there is no Rebuild page to answer it.
+    const checkBuilt = () =>
+      void call('system.rebuild.preview', { jobId }).then(
+        (p) => p.waiting && setOutcome((o) => (o?.kind === 'running' && o.jobId === jobId && !o.built ? { ...o, built: { preview: p.preview, answering: false } } : o)),
+        () => {},
+      );
+    const off = onEvent((e) => {
       if (e.topic !== 'job' || e.jobId !== jobId) return;
       const ev = e as JobEvent;
-      if (ev.kind === 'phase') setOutcome((o) => (o?.kind === 'running' ? { ...o, label: ev.label } : o));
-      else if (ev.kind === 'progress') setOutcome((o) => (o?.kind === 'running' ? { ...o, fraction: ev.progress.fraction } : o));
-      else if (ev.kind === 'done') setOutcome({ kind: 'done', jobId });
+      if (ev.kind === 'phase') {
+        setOutcome((o) => (o?.kind === 'running' ? { ...o, label: ev.label, built: ev.phase === 'confirm' ? o.built : null } : o));
+        if (ev.phase === 'confirm') checkBuilt();
+      } else if (ev.kind === 'progress') setOutcome((o) => (o?.kind === 'running' ? { ...o, fraction: ev.progress.fraction } : o));
+      else if (ev.kind === 'done') setOutcome({ kind: 'done', jobId, stoppedAtPreview: (ev.result as { stoppedAtPreview?: boolean } | null)?.stoppedAtPreview === true });
       else if (ev.kind === 'failed') setOutcome({ kind: 'failed', error: ev.error });
       else if (ev.kind === 'cancelled') setOutcome({ kind: 'failed', error: { code: 'cancelled', message: 'It was cancelled. Nothing more will change.' } });
     });
-  }, [jobId]);
+    // the build may have finished before this page listened
+    if (isRebuild) checkBuilt();
+    return off;
+  }, [jobId, isRebuild]);
+
+  const answerBuilt = async (proceed: boolean) => {
+    if (!jobId) return;
+    setOutcome((o) => (o?.kind === 'running' && o.built ? { ...o, built: { ...o.built, answering: true } } : o));
+    try {
+      await call('system.rebuild.confirm', { jobId, proceed });
+      setOutcome((o) => (o?.kind === 'running' ? { ...o, built: null } : o));
+    } catch (e) {
+      // most likely answered from the main window meanwhile; the job's own events tell the rest
+      setOutcome((o) => (o?.kind === 'running' ? { ...o, built: null } : o));
+      setError(errorOf(e));
+    }
+  };
 
   const close = () => (inWindow ? window.close() : onClose?.());
 
@@ -85,7 +122,10 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
       if (!accept) {
         setOutcome({ kind: 'declined' });
         close();
-      } else setOutcome(res.jobId ? { kind: 'running', jobId: res.jobId, label: 'Starting…', fraction: null } : { kind: 'started-no-job' });
+      } else {
+        setStartedJob(res.jobId);
+        setOutcome(res.jobId ? { kind: 'running', jobId: res.jobId, label: 'Starting…', fraction: null, built: null } : { kind: 'started-no-job' });
+      }
     } catch (e) {
       setOutcome({ kind: 'failed', error: errorOf(e) });
     } finally {
@@ -115,20 +155,23 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
             {confirmation.warnings.map((w) => (
               <Banner key={w} kind="warn" title={w} />
             ))}
-            <section>
-              <div className="spread">
-                <h2>What changes</h2>
-                {confirmation.diff.lines.length ? <Badge>{confirmation.diff.lines.length} packages</Badge> : null}
-              </div>
-              {confirmation.diff.lines.length ? (
-                <ul className="confirm-diff" data-testid="confirm-diff">
-                  {confirmation.diff.lines.map((l) => (
-                    <DiffLine key={l} line={l} />
-                  ))}
-                </ul>
-              ) : null}
-              {confirmation.diff.note ? <p className="muted">{confirmation.diff.note}</p> : null}
-            </section>
+            {/* a started rebuild shows its own diff below, once built */}
+            {isRebuild && startedJob ? null : (
+              <section>
+                <div className="spread">
+                  <h2>What changes</h2>
+                  {confirmation.diff.lines.length ? <Badge>{confirmation.diff.lines.length} packages</Badge> : null}
+                </div>
+                {confirmation.diff.lines.length ? (
+                  <ul className="confirm-diff" data-testid="confirm-diff">
+                    {confirmation.diff.lines.map((l) => (
+                      <DiffLine key={l} line={l} />
+                    ))}
+                  </ul>
+                ) : null}
+                {confirmation.diff.note ? <p className="muted">{confirmation.diff.note}</p> : null}
+              </section>
+            )}
             <p className="faint">
               Runs <code>{confirmation.method}</code>, the same step as the button in the app’s window.
             </p>
@@ -137,19 +180,35 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
           <div className="skeleton" style={{ height: 120 }} />
         ) : null}
 
-        {outcome?.kind === 'running' ? (
+        {outcome?.kind === 'running' && outcome.built ? (
+          <section className="stack confirm-built" data-testid="confirm-built">
+            <h2>It built. Activate it?</h2>
+            <p className="muted">Here is what changes compared with the system running now. Nothing is activated until you say so.</p>
+            {outcome.built.preview ? <PreviewSummary preview={outcome.built.preview} /> : <p className="muted">The comparison could not be made; the log below has the details.</p>}
+          </section>
+        ) : outcome?.kind === 'running' ? (
           <div className="stack" role="status">
             <strong>{outcome.label}</strong>
             <ProgressBar fraction={outcome.fraction} label={outcome.label} />
-            <span className="muted">You can close this window: a notification tells you how it ends.</span>
+            <span className="muted">{isRebuild ? 'When the build is done, this window shows what changes and asks before activating.' : 'You can close this window: a notification tells you how it ends.'}</span>
           </div>
         ) : null}
-        {outcome?.kind === 'done' ? <Banner kind="info" title="Done. The change is active." /> : null}
+        {isRebuild && startedJob ? <JobLog jobId={startedJob} height={outcome?.kind === 'running' && outcome.built ? 120 : 180} label="Build log" /> : null}
+        {outcome?.kind === 'done' ? <Banner kind="info" title={outcome.stoppedAtPreview ? 'Stopped after the build. Nothing was activated; the boot default is unchanged.' : 'Done. The change is active.'} /> : null}
         {outcome?.kind === 'started-no-job' ? <Banner kind="info" title="Started." /> : null}
         {outcome?.kind === 'failed' ? <ErrorBanner error={outcome.error} /> : null}
       </div>
       <footer className="modal-actions">
-        {outcome && outcome.kind !== 'declined' ? (
+        {outcome?.kind === 'running' && outcome.built ? (
+          <>
+            <button className="btn" onClick={() => void answerBuilt(false)} disabled={outcome.built.answering}>
+              Don’t activate
+            </button>
+            <button className="btn primary" onClick={() => void answerBuilt(true)} disabled={outcome.built.answering} data-testid="confirm-activate">
+              Activate
+            </button>
+          </>
+        ) : outcome && outcome.kind !== 'declined' ? (
           <button className="btn primary" onClick={close}>
             Close
           </button>

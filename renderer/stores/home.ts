@@ -223,3 +223,32 @@ onEvent((event) => {
     void useHome.getState().loadGenerations();
   }
 });
+
+/** A package attribute as home.packages takes it inside `with pkgs;`: a Nix name, or a dotted path such as python3Packages.requests. */
+export const packageAttrPattern = /^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/;
+export const MAX_PACKAGE_ATTR = 100;
+
+export interface PackageSuggestion {
+  attr: string;
+  version: string;
+  description: string;
+}
+
+/** Whether the search feature has a package list to pick from, and which release it is. */
+export async function packageListStatus(): Promise<{ available: boolean; release: string | null; message: string | null }> {
+  try {
+    const { sources } = await call('search.sources', {});
+    const packages = sources.find((s) => s.id === 'packages');
+    return { available: !!packages?.available, release: packages?.release ?? packages?.channel ?? null, message: packages?.message ?? null };
+  } catch {
+    return { available: false, release: null, message: null };
+  }
+}
+
+/** Packages matching what was typed, from the search feature's offline list; only names home.nix can take. */
+export async function suggestPackages(query: string, limit = 8): Promise<PackageSuggestion[]> {
+  const { results } = await call('search.packages', { query: query.slice(0, 200), limit, offset: 0 });
+  return results
+    .filter((r) => packageAttrPattern.test(r.attr) && r.attr.length <= MAX_PACKAGE_ATTR)
+    .map((r) => ({ attr: r.attr, version: r.version, description: r.description }));
+}

@@ -3,12 +3,17 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 // @ts-expect-error plain ESM fixture script without types
 import { makeHomeEnv, serveChannel } from '../fixtures/home/make-home-env.mjs';
+// @ts-expect-error plain ESM fixture script without types
+import { writePackagesJsonBr } from '../fixtures/search/make-packages.mjs';
 import { startServe, type Served } from './serve';
 
 /**
  * The Home Manager page against the real app (`npm run serve`), real nix-channel, nix-shell and nix
- * profiles; the home-manager command is the stand-in (tests/fixtures/home/bin/home-manager).
+ * profiles; the home-manager command is the stand-in (tests/fixtures/home/bin/home-manager). The
+ * search feature has a package list (real nixpkgs attribute names) for the form's package picker.
  */
+const pickerPackages = ['ripgrep', 'ripgrep-all', 'hello', 'jq', 'htop', 'python312Packages.requests', 'python312Packages.requests-mock', 'python313Packages.requests'];
+
 test.describe('Home Manager: from not installed to a first switch, then a rollback', () => {
   let served: Served;
   let server: Awaited<ReturnType<typeof serveChannel>>;
@@ -19,7 +24,9 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     server = await serveChannel(fix.root, ['release-24.11']);
     // a new user's home already has a .bashrc from the distribution
     writeFileSync(path.join(fix.home, '.bashrc'), '# from the distribution\n');
-    served = await startServe({ host: { ...fix.host, homeManagerArchiveBaseUrl: server.baseUrl }, env: fix.env });
+    const packagesJsonFile = path.join(fix.root, 'packages.json.br');
+    writePackagesJsonBr(packagesJsonFile, { names: pickerPackages });
+    served = await startServe({ host: { ...fix.host, homeManagerArchiveBaseUrl: server.baseUrl, packagesJsonFile, cacheDir: path.join(fix.root, 'cache') }, env: fix.env });
   });
   test.afterAll(async () => {
     await served?.stop();
@@ -43,7 +50,36 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     // 1. home.nix from the form, previewed and checked by real Nix
     await expect(page.getByTestId('form-username')).toHaveValue('alice');
     await expect(page.getByTestId('form-home')).toHaveValue(fix.home);
-    await page.getByTestId('form-packages').fill('ripgrep hello');
+    // packages: picked from the search feature's list as you type, or typed in full
+    await expect(page.getByTestId('package-source')).toContainText('Type to search', { timeout: 30_000 });
+    const picker = page.getByRole('combobox', { name: 'Add a package' });
+    await picker.pressSequentially('ripgr', { delay: 30 });
+    const suggestions = page.getByTestId('package-suggestions');
+    await expect(suggestions.getByRole('option', { name: /^ripgrep\b/ }).first()).toContainText('Utility that combines the usability of The Silver Searcher');
+    await suggestions.getByRole('option').filter({ hasText: /^ripgrep14/ }).click();
+    await expect(page.getByTestId('package-chip-ripgrep')).toBeVisible();
+    await expect(picker).toHaveValue('');
+    await picker.pressSequentially('python312Packages.requests', { delay: 10 });
+    await expect(suggestions.getByRole('option').first()).toContainText('python312Packages.requests');
+    await picker.press('ArrowDown');
+    await picker.press('ArrowUp');
+    await picker.press('Enter');
+    await expect(page.getByTestId('package-chip-python312Packages.requests')).toBeVisible();
+    // typed in full: a name, a misspelt one (marked), and something that is not a name at all
+    await picker.pressSequentially('hello,', { delay: 10 });
+    await picker.pressSequentially('ripgrepp', { delay: 10 });
+    await picker.press(',');
+    await expect(page.getByTestId('package-chip-ripgrepp')).toHaveClass(/unknown/);
+    await page.getByRole('button', { name: 'Remove ripgrepp' }).click();
+    await expect(page.getByTestId('package-chip-ripgrepp')).toHaveCount(0);
+    await picker.fill('rm -rf');
+    await picker.press('Enter');
+    await expect(page.getByText('“-rf” is not a package name')).toBeVisible();
+    await picker.fill('jq');
+    await picker.press(',');
+    await expect(page.getByText('is not a package name')).toHaveCount(0);
+    await expect(page.getByTestId('package-chips').getByRole('listitem')).toHaveText(['ripgrep×', 'python312Packages.requests×', 'hello×', 'rm×', 'jq×']);
+    await page.getByRole('button', { name: 'Remove rm' }).click();
     await page.getByTestId('form-git').check();
     await page.getByTestId('form-git-name').fill('Alice Liddell');
     await page.getByTestId('form-git-email').fill('alice@example.org');
@@ -53,7 +89,7 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await expect(preview).toContainText('programs.bash.enable = true;');
     await page.getByTestId('form-use').click();
     await expect(page.getByText(`Saved to ${fix.host.homeManagerConfig}`)).toBeVisible();
-    expect(readFileSync(fix.host.homeManagerConfig, 'utf8')).toContain('ripgrep');
+    expect(readFileSync(fix.host.homeManagerConfig, 'utf8')).toMatch(/home\.packages = with pkgs; \[\n\s+hello\n\s+jq\n\s+python312Packages\.requests\n\s+ripgrep\n\s+\];/);
 
     // 2. install: the existing .bashrc is in the way of the first switch
     await page.getByTestId('setup-start').click();
@@ -61,11 +97,16 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await expect(page.getByTestId('setup-step-channel')).toHaveAttribute('data-state', 'done');
     await expect(page.getByTestId('setup-step-update')).toHaveAttribute('data-state', 'done');
     await expect(wizard.getByRole('alert')).toContainText(`in the way of Home Manager’s: ${path.join(fix.home, '.bashrc')}`);
+    const bashrc = path.join(fix.home, '.bashrc');
+    await expect(page.getByTestId('setup-clobbered').getByRole('listitem')).toHaveText([`${bashrc} → ${bashrc}.backup`]);
+    await expect(page.getByTestId('setup-start')).toHaveCount(0); // one way to retry: the failed step's own buttons
     await page.getByTestId('setup-retry-backup').click();
     await expect(page.getByTestId('setup-step-relogin')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
     await expect(page.getByTestId('setup-step-channel')).toHaveAttribute('data-state', 'skipped');
     await expect(page.getByText('Home Manager is installed.')).toBeVisible();
-    await expect(page.getByText(/Log out and back in/)).toBeVisible();
+    await expect(page.getByTestId('setup-step-relogin')).toContainText('Your turn');
+    await expect(page.getByTestId('setup-relogin-note')).toContainText('Log out and back in');
+    await expect(page.getByTestId('setup-step-update')).toContainText('Done earlier');
     expect(readFileSync(path.join(fix.home, '.bashrc.backup'), 'utf8')).toBe('# from the distribution\n');
     expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-1-link');
 
@@ -81,8 +122,12 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await expect(page.getByTestId('home-editor')).toBeVisible();
     await expect(page.locator('.cm-content')).toContainText('ripgrep');
     await page.getByRole('button', { name: 'Start over from the form' }).click();
-    await page.getByTestId('form-packages').fill('ripgrep hello jq');
-    await expect(page.getByTestId('home-preview')).toContainText('jq');
+    const picker = page.getByRole('combobox', { name: 'Add a package' });
+    for (const name of ['ripgrep', 'hello', 'jq', 'htop']) {
+      await picker.fill(name);
+      await picker.press(',');
+    }
+    await expect(page.getByTestId('home-preview')).toContainText('htop');
     await page.getByTestId('form-use').click();
     await expect(page.locator('.cm-content')).toContainText('jq');
     await page.getByTestId('editor-save-switch').click();
@@ -100,7 +145,7 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await page.getByTestId('home-gen-1').getByRole('checkbox').check();
     await page.getByTestId('home-gen-2').getByRole('checkbox').check();
     await page.getByTestId('home-compare').click();
-    await expect(page.getByTestId('home-diff')).toContainText('+ jq');
+    await expect(page.getByTestId('home-diff')).toContainText('+ htop');
 
     const activationsBefore = readFileSync(path.join(fix.home, '.local/state/hm-standin-activations.log'), 'utf8').trim().split('\n').length;
     await page.getByTestId('home-rollback').click();
@@ -123,5 +168,31 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await expect(page.getByTestId('news-mark-read')).toBeDisabled();
     await expect(page.getByTestId('home-news').getByText('new', { exact: true })).toHaveCount(0);
     expect(readFileSync(path.join(fix.home, '.local/share/home-manager/news-read-ids'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
+
+test.describe('Home Manager form without a package list', () => {
+  let served: Served;
+  test.beforeAll(async () => {
+    const fix = makeHomeEnv();
+    served = await startServe({ host: { ...fix.host, cacheDir: path.join(fix.root, 'cache') }, env: fix.env });
+  });
+  test.afterAll(async () => served?.stop());
+
+  test('names are typed, checked and previewed', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/home-manager`);
+    await expect(page.getByTestId('package-source')).toContainText('Type package names as in nixpkgs');
+    const picker = page.getByRole('combobox', { name: 'Add a package' });
+    await picker.fill('ripgrep python312Packages.requests');
+    await picker.press('Enter');
+    await picker.fill('htop');
+    await picker.blur();
+    await expect(page.getByTestId('package-suggestions')).toHaveCount(0);
+    await expect(page.getByTestId('package-chips').getByRole('listitem')).toHaveText(['ripgrep×', 'python312Packages.requests×', 'htop×']);
+    await picker.fill('pkgs."bad"');
+    await picker.press('Enter');
+    await expect(page.getByRole('alert').filter({ hasText: 'is not a package name' })).toBeVisible();
+    await expect(page.getByTestId('home-preview')).toContainText('python312Packages.requests');
+    await expect(page.getByTestId('home-preview')).not.toContainText('bad');
   });
 });

@@ -130,6 +130,10 @@ describe('home.switch, generations, diff, rollback on real nix profiles (home-ma
     expect(runs.length).toBe(runsBefore.length + 1);
     expect(runs.at(-1)).toContain(readlinkSync(path.join(fix.profileDir, 'home-manager-3-link')));
     expect(r.log).toContain('Starting Home Manager activation');
+    // run as the manual says (no profile switch first), the old-style activation recorded generation 3
+    // as a new generation 5 and cleaned up against generation 4; the app then made 3 itself current
+    expect(r.log).toContain('Creating profile generation 5');
+    expect(existsSync(path.join(fix.profileDir, 'home-manager-5-link'))).toBe(false);
     // generation 3 has no bashrc: its activation removed generation 4's link
     expect(existsSync(path.join(fix.home, '.bashrc'))).toBe(false);
   });
@@ -168,8 +172,14 @@ describe('home.switch, generations, diff, rollback on real nix profiles (home-ma
     expect(first.items.map((i) => i.time)).toEqual(['2024-01-01 10:00:00', '2022-09-05 11:05:25', '2017-09-10 22:15:19']);
     expect(first.items[0]!.message).toBe('The option \'programs.git.signing.key\' now accepts "null" to let\nGnuPG pick the key, e.g. ${config.home.username}\'s default.');
     expect(first.items[1]!.message).toBe("A new module is available: 'editorconfig'.");
+    const readIds = path.join(fix.home, '.local/share/home-manager/news-read-ids');
+    expect(readFileSync(readIds, 'utf8')).toBe('');
     const again = await app.call('home.news', { markRead: true });
     expect(again.unread).toBe(0);
+    // home-manager's own state: every news id (sha256 of the message), sorted, one per line
+    const ids = readFileSync(readIds, 'utf8').trim().split('\n');
+    expect(ids).toEqual([...ids].sort());
+    expect(ids.every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
     expect(again.items).toHaveLength(3);
     const after = await app.call('home.news', {});
     expect(after.unread).toBe(0);
@@ -188,6 +198,7 @@ describe('rollback with home-manager 25.11 uses `home-manager switch --rollback`
       expect(r.summary.error).toBeUndefined();
       expect(r.result).toMatchObject({ method: 'home-manager switch --rollback', from: 2, to: 1 });
       expect(r.log).toContain('$ home-manager switch --rollback');
+      expect(existsSync(path.join(fix.profileDir, 'home-manager-3-link'))).toBe(false);
       expect((await app.call('home.status', {})).version).toBe('25.11');
       // the 25.11 wording of the clobber failure is recognised too
       writeFileSync(fix.host.homeManagerConfig, homeNix({ home: fix.home, packages: ['hello'], bash: true }));

@@ -4,7 +4,7 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
 import { currentGeneration, listProfileLinks } from '../system/profile';
-import { findHomeManager, homeManagerVersion, stripAnsi, supportsSwitchRollback } from './command';
+import { findHomeManager, stripAnsi, supportsSwitchRollback } from './command';
 import { homeManagerProfile } from './profile-path';
 
 export interface ActivationResult {
@@ -24,15 +24,29 @@ function logTo(job: JobContext, tail: string[] = []) {
   };
 }
 
-/** Point the profile at generation N (nix-env), then run N's own activate script, as the manual says. */
+/**
+ * Activate generation N without `switch --rollback`, as the Home Manager manual says for releases
+ * before 25.11: run N's own `activate`. Its activation compares against the generation the profile
+ * points at (so it removes links only the newer one had) and, being an old-style activation, records
+ * N as a new profile generation. Afterwards the profile is pointed at N itself and that duplicate
+ * generation is dropped, so the result is what `home-manager switch --rollback` leaves: N is current.
+ * An activate that does not manage the profile (newer ones, called as here without
+ * `--driver-version`, still do) simply gets the profile switched for it.
+ */
 async function profileAndActivate(ctx: AppContext, job: JobContext, profile: string, from: number | null, target: number): Promise<ActivationResult> {
-  const links = await listProfileLinks(profile);
-  const link = links.find((l) => l.generation === target);
+  const before = await listProfileLinks(profile);
+  const link = before.find((l) => l.generation === target);
   if (!link) throw new AppError('not-found', `There is no Home Manager generation ${target}.`);
-  job.phase('profile', `Making generation ${target} current`, { cancellable: false });
-  job.log(`$ nix-env --profile ${profile} --switch-generation ${target}`, 'info');
-  await ctx.runner.run('nix-env', ['--profile', profile, '--switch-generation', String(target)], { timeoutMs: 60_000, onLine: logTo(job) });
-  ctx.events.emit({ topic: 'changed', what: 'home-profile' });
+  const nixEnv = (args: string[]) => {
+    job.log(`$ nix-env --profile ${profile} ${args.join(' ')}`, 'info');
+    return ctx.runner.run('nix-env', ['--profile', profile, ...args], { timeoutMs: 60_000, onLine: logTo(job) });
+  };
+  /** generations the activation itself added (old-style activations record one) */
+  const addedSince = async () => {
+    const known = new Set(before.map((l) => l.generation));
+    return (await listProfileLinks(profile)).filter((l) => !known.has(l.generation));
+  };
+
   job.phase('activate', `Activating generation ${target}`, { cancellable: false });
   const activate = path.join(link.storePath, 'activate');
   job.log(`$ ${activate}`, 'info');
@@ -40,8 +54,11 @@ async function profileAndActivate(ctx: AppContext, job: JobContext, profile: str
   try {
     await ctx.runner.run(activate, [], { timeoutMs: 30 * 60_000, onLine: logTo(job, tail), cwd: ctx.host.homeDir });
   } catch (err) {
-    if (from !== null && from !== target) {
-      await ctx.runner.run('nix-env', ['--profile', profile, '--switch-generation', String(from)], { timeoutMs: 60_000 }).catch(() => {});
+    const now = await currentGeneration(profile);
+    if (from !== null && now !== from) {
+      await nixEnv(['--switch-generation', String(from)]).catch(() => {});
+      const extra = (await addedSince()).map((l) => String(l.generation));
+      if (extra.length) await nixEnv(['--delete-generations', ...extra]).catch(() => {});
       ctx.events.emit({ topic: 'changed', what: 'home-profile' });
     }
     const detail = err instanceof CommandFailed ? tail.slice(-20).join('\n') : String(err);
@@ -51,8 +68,14 @@ async function profileAndActivate(ctx: AppContext, job: JobContext, profile: str
       detail,
     );
   }
+
+  job.phase('profile', `Making generation ${target} current`, { cancellable: false });
+  if ((await currentGeneration(profile)) !== target) await nixEnv(['--switch-generation', String(target)]);
+  const duplicates = (await addedSince()).filter((l) => l.storePath === link.storePath).map((l) => String(l.generation));
+  if (duplicates.length) await nixEnv(['--delete-generations', ...duplicates]);
+  ctx.events.emit({ topic: 'changed', what: 'home-profile' });
   const now = await currentGeneration(profile);
-  return { method: 'profile and activate', from, to: now, message: `Generation ${target} is active${now !== target ? ` (its activation recorded it as generation ${now})` : ''}.` };
+  return { method: 'profile and activate', from, to: now, message: `Generation ${target} is active.` };
 }
 
 export async function rollbackHome(ctx: AppContext, job: JobContext): Promise<ActivationResult> {
@@ -62,8 +85,7 @@ export async function rollbackHome(ctx: AppContext, job: JobContext): Promise<Ac
   const older = links.filter((l) => from !== null && l.generation < from).pop();
   if (!older) throw new AppError('not-found', `There is no generation older than the current one (${from ?? 'none'}) to go back to.`);
   const command = await findHomeManager(ctx);
-  const version = await homeManagerVersion(ctx, command);
-  if (command && supportsSwitchRollback(version)) {
+  if (command && (await supportsSwitchRollback(ctx, command))) {
     job.phase('activate', 'home-manager switch --rollback', { cancellable: false });
     job.log('$ home-manager switch --rollback', 'info');
     const tail: string[] = [];

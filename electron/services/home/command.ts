@@ -63,13 +63,20 @@ export async function homeManagerVersion(ctx: AppContext, command: HomeManagerCo
   }
 }
 
-/** `home-manager switch --rollback` exists from 25.11 on (and on master after it). */
-export function supportsSwitchRollback(version: string | null): boolean {
-  const m = version ? /^(\d{2})\.(\d{2})/.exec(version) : null;
-  if (!m) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major > 25 || (major === 25 && minor >= 11);
+/**
+ * Whether this home-manager has `switch --rollback` (added on master in July 2025, first released in
+ * 25.11). A `25.11-pre` master may or may not have it, so ask the command itself:
+ * `home-manager switch --rollback -h` prints the help and exits 0 where the option exists; older ones
+ * stop at `--rollback` with "unknown option" and exit 1. Neither builds nor activates anything.
+ */
+export async function supportsSwitchRollback(ctx: AppContext, command: HomeManagerCommand | null): Promise<boolean> {
+  if (!command) return false;
+  try {
+    await ctx.runner.run(command.path, ['switch', '--rollback', '-h'], { timeoutMs: 15_000, cwd: ctx.host.homeDir });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** nix-env and friends print plain text; strip colours a terminal-aware script might add. */

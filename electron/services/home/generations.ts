@@ -1,4 +1,4 @@
-import { realpath, unlink } from 'node:fs/promises';
+import { lstat, realpath, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { HomeGeneration } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
@@ -12,9 +12,16 @@ import { homeManagerProfile } from './profile-path';
  * profile dir: newest link mtime first (ties by name), `<date> : id <N> -> <store path>`, and
  * ` (current)` on the one the profile points at. Same order and meaning here, with the full date.
  */
-export function sortLikeHomeManager(links: ProfileLink[]): ProfileLink[] {
-  const name = (l: ProfileLink) => path.basename(l.link);
-  return [...links].sort((a, b) => b.date.getTime() - a.date.getTime() || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+export function sortLikeHomeManager<T extends ProfileLink & { mtimeNs?: bigint }>(links: T[]): T[] {
+  const name = (l: T) => path.basename(l.link);
+  // ls compares the full nanosecond mtime; Date keeps only milliseconds
+  const time = (l: T) => l.mtimeNs ?? BigInt(l.date.getTime()) * 1_000_000n;
+  return [...links].sort((a, b) => {
+    const ta = time(a);
+    const tb = time(b);
+    if (ta !== tb) return ta < tb ? 1 : -1;
+    return name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0;
+  });
 }
 
 /** One line as `home-manager generations` prints it (local time, long-iso). */
@@ -28,7 +35,8 @@ export function formatGenerationLine(g: { generation: number; date: Date; storeP
 export async function listHomeGenerations(ctx: AppContext): Promise<{ profile: string; generations: HomeGeneration[] }> {
   const profile = await homeManagerProfile(ctx.host);
   const [links, current] = await Promise.all([listProfileLinks(profile), currentGeneration(profile)]);
-  const sorted = sortLikeHomeManager(links);
+  const withNs = await Promise.all(links.map(async (l) => ({ ...l, mtimeNs: (await lstat(l.link, { bigint: true }).catch(() => null))?.mtimeNs })));
+  const sorted = sortLikeHomeManager(withNs);
   // many generations share a store path (rollbacks re-link old ones): read each hm-version once
   const byPath = new Map<string, Promise<string | null>>();
   const versions = await Promise.all(sorted.map((l) => byPath.get(l.storePath) ?? byPath.set(l.storePath, generationVersion(l.storePath)).get(l.storePath)!));

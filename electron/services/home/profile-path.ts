@@ -1,17 +1,17 @@
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Host } from '../../host';
 
 /**
  * Where home-manager keeps its profile, as home-manager itself decides: the XDG state profile dir
- * (`${XDG_STATE_HOME:-~/.local/state}/nix/profiles`) when it exists, else the per-user dir under
+ * (`${XDG_STATE_HOME:-~/.local/state}/nix/profiles`) when that is a directory, else the per-user dir under
  * `${NIX_STATE_DIR:-/nix/var/nix}`. An explicit host key wins.
  */
 export async function resolveHomeManagerProfile(host: Host): Promise<string | null> {
   if (host.homeManagerProfile) return host.homeManagerProfile;
   const xdgDir = path.join(process.env.XDG_STATE_HOME || path.join(host.homeDir, '.local/state'), 'nix/profiles');
   const globalDir = path.join(process.env.NIX_STATE_DIR || '/nix/var/nix', 'profiles/per-user', host.userName);
-  const dir = await access(xdgDir).then(() => xdgDir, () => globalDir);
+  const dir = (await stat(xdgDir).catch(() => null))?.isDirectory() ? xdgDir : globalDir;
   return path.join(dir, 'home-manager');
 }
 

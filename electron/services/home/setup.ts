@@ -122,11 +122,15 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
       });
     } catch (err) {
       const text = tail.join('\n');
+      const clobbered = parseClobbered(tail);
+      if (clobbered.length) {
+        // the detail is home-manager's own lines naming each file, one per line (the page lists them)
+        const named = tail.filter((l) => /^Existing file '/.test(l.trim()) && !/will be (skipped|moved)/.test(l));
+        throw failure('install', `files already in your home are in the way of Home Manager’s: ${clobbered.map((c) => c.path).join(', ')}. Retry with a backup extension to move them aside.`, err, named);
+      }
       const reason = /file 'home-manager' was not found in the Nix search path/.test(text)
         ? 'Nix cannot find <home-manager>: the channel step did not finish. Retry from “Download the channel”.'
-        : parseClobbered(tail).length
-          ? `files already in your home are in the way of Home Manager’s: ${parseClobbered(tail).map((c) => c.path).join(', ')}. Retry with a backup extension to move them aside.`
-          : 'the first home-manager switch did not succeed. The log above shows why.';
+        : 'the first home-manager switch did not succeed. The log above shows why.';
       throw failure('install', reason, err, tail);
     }
     const command = await findHomeManager(ctx);

@@ -6,6 +6,13 @@ import { Badge, Banner, Card, ErrorBanner, formatDate, timeAgo } from '../../com
 import { useHome, useHomeJob } from '../../stores/home';
 
 /** The timeline: newest first, the current one marked; roll back, switch to any, compare two, remove old. */
+/** The date as `home-manager generations` prints it (ls --time-style=long-iso, local time). */
+function longIso(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 export function GenerationsTab() {
   const { generations, generationsError, loadGenerations, rollback, switchGeneration, removeGenerations, loadDiff, diff, activationJobId, actionError } = useHome();
   const job = useHomeJob(activationJobId);
@@ -82,7 +89,7 @@ export function GenerationsTab() {
                   {g.current ? <Badge kind="ok">current</Badge> : null}
                   {g.hmVersion ? <Badge>Home Manager {g.hmVersion}</Badge> : null}
                   <span className="faint" title={formatDate(g.date)}>
-                    {formatDate(g.date)} · {timeAgo(g.date)}
+                    {longIso(g.date)} · {timeAgo(g.date)}
                   </span>
                 </div>
                 <span className="faint mono hm-path">{g.storePath}</span>
@@ -98,7 +105,7 @@ export function GenerationsTab() {
       </Card>
       {job ? (
         <Card title={job.title} icon="play">
-          <BuildProgress jobId={job.id} />
+          {job.status === 'running' ? <BuildProgress jobId={job.id} /> : null}
           {job.status === 'failed' && job.error ? <ErrorBanner error={job.error} /> : null}
           {job.status === 'done' ? <Banner kind="info" title={(job.result as { message?: string })?.message ?? 'Done.'} /> : null}
           <JobLog jobId={job.id} height={200} label="Activation log" />

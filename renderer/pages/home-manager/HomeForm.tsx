@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { homePrograms, homeShells, type HomeForm as Form, type HomeStatus, type NixParseError } from '../../../shared/contract';
 import { Banner } from '../../components/ui';
 import { useHome } from '../../stores/home';
+import { PackagePicker } from './PackagePicker';
 
 const programWords: Record<(typeof homePrograms)[number], string> = {
   direnv: 'direnv — per-folder environments',
@@ -42,19 +43,16 @@ export function HomeForm({ status, onUse, useLabel }: { status: HomeStatus | nul
     programs: ['direnv'],
     release: rel.release,
   });
-  const [packageText, setPackageText] = useState('');
   const [preview, setPreview] = useState<{ content: string; parseError: NixParseError | null } | null>(null);
-  const packages = useMemo(() => packageText.split(/[\s,]+/).filter(Boolean), [packageText]);
-  const badPackages = packages.filter((p) => !/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/.test(p));
-  const formError = !form.username ? 'Your user name is needed.' : !form.homeDirectory.startsWith('/') ? 'The home folder must be a full path, like /home/alice.' : badPackages.length ? `Not a package name: ${badPackages.join(', ')}` : null;
+  const formError = !form.username ? 'Your user name is needed.' : !form.homeDirectory.startsWith('/') ? 'The home folder must be a full path, like /home/alice.' : null;
 
   useEffect(() => {
     if (formError) return;
     const t = setTimeout(() => {
-      void generate({ ...form, packages }).then((r) => r && setPreview(r));
+      void generate(form).then((r) => r && setPreview(r));
     }, 250);
     return () => clearTimeout(t);
-  }, [form, packages, formError, generate]);
+  }, [form, formError, generate]);
 
   const update = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
   const toggleProgram = (p: (typeof homePrograms)[number]) => update({ programs: form.programs.includes(p) ? form.programs.filter((x) => x !== p) : [...form.programs, p] });
@@ -72,11 +70,7 @@ export function HomeForm({ status, onUse, useLabel }: { status: HomeStatus | nul
             <input value={form.homeDirectory} onChange={(e) => update({ homeDirectory: e.target.value.trim() })} data-testid="form-home" />
           </label>
         </div>
-        <label className="field">
-          Packages
-          <span className="hint">Names as in nixpkgs, separated by spaces: for example ripgrep htop python3Packages.black</span>
-          <input value={packageText} onChange={(e) => setPackageText(e.target.value)} placeholder="ripgrep htop" data-testid="form-packages" />
-        </label>
+        <PackagePicker value={form.packages} onChange={(packages) => update({ packages })} />
         <fieldset className="hm-fieldset">
           <legend>Git</legend>
           <label className="row">

@@ -41,8 +41,23 @@ const stateBadge: Record<StepState, { kind?: 'ok' | 'warn' | 'danger' | 'accent'
   running: { kind: 'accent', word: 'Running' },
   done: { kind: 'ok', word: 'Done' },
   failed: { kind: 'danger', word: 'Failed' },
-  skipped: { word: 'Kept' },
+  skipped: { word: 'Done earlier' },
 };
+
+/** The files home-manager named as in the way (the failure's detail is its own lines, one per file). */
+function clobberedFiles(detail: string | null | undefined): { path: string; backupTaken: boolean }[] {
+  const out = new Map<string, { path: string; backupTaken: boolean }>();
+  for (const line of (detail ?? '').split('\n')) {
+    const taken = /^Existing file '(.+)' would be clobbered by backing up '(.+)'$/.exec(line.trim());
+    if (taken) {
+      out.set(taken[2]!, { path: taken[2]!, backupTaken: true });
+      continue;
+    }
+    const m = /^Existing file '(.+?)' (?:would be clobbered$|is in the way of ')/.exec(line.trim());
+    if (m && !out.has(m[1]!)) out.set(m[1]!, { path: m[1]!, backupTaken: false });
+  }
+  return [...out.values()];
+}
 
 export function SetupWizard({ status }: { status: HomeStatus }) {
   const { setupJobId, setupFrom, startSetup, saveConfig, configError, actionError, loadStatus } = useHome();
@@ -55,6 +70,11 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
   const result = job?.status === 'done' ? (job.result as SetupResult) : null;
   const failedStep = setupStepIds.find((s) => states[s] === 'failed') ?? null;
   const branchOk = /^(release-\d{2}\.\d{2}|master)$/.test(branch);
+  const channelUrl = status.recommended && branch === status.recommended.branch ? status.recommended.url : `…/${branch}.tar.gz`;
+  const [extension, setExtension] = useState('backup');
+  const extOk = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(extension);
+  const [usedExtension, setUsedExtension] = useState<string | null>(null);
+  const clobbered = failedStep === 'install' ? clobberedFiles(job?.error?.detail) : [];
   const blockers = [
     !status.nix.installed ? 'Nix is not installed for this user.' : null,
     !status.nixAccess.allowed ? `Your user may not use Nix: ${status.nixAccess.file} says “${status.nixAccess.rule}”. Ask an administrator to add you to allowed-users.` : null,
@@ -122,56 +142,82 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
 
       <Card title="2. Install" icon="play">
         <ol className="hm-steps" data-testid="setup-steps">
-          {setupStepIds.map((id) => (
-            <li key={id} className={`hm-step ${states[id]}`} data-testid={`setup-step-${id}`} data-state={states[id]}>
-              <span className="hm-step-mark">{states[id] === 'done' ? <Icon name="check" size={14} /> : states[id] === 'failed' ? <Icon name="x" size={14} /> : null}</span>
-              <div className="hm-step-body">
-                <div className="spread">
-                  <strong>{stepWords[id].label}</strong>
-                  <Badge kind={stateBadge[states[id]].kind}>{stateBadge[states[id]].word}</Badge>
+          {setupStepIds.map((id) => {
+            const state = states[id];
+            const message = result?.steps.find((x) => x.id === id)?.message ?? null;
+            const relogin = id === 'relogin' && state === 'done' && result;
+            const badge = relogin ? (result.needsRelogin ? { kind: 'warn' as const, word: 'Your turn' } : { kind: 'ok' as const, word: 'Not needed' }) : stateBadge[state];
+            return (
+              <li key={id} className={`hm-step ${state}${relogin && result.needsRelogin ? ' todo' : ''}`} data-testid={`setup-step-${id}`} data-state={state}>
+                <span className="hm-step-mark">{state === 'done' && !(relogin && result.needsRelogin) ? <Icon name="check" size={14} /> : state === 'skipped' ? <Icon name="check" size={12} /> : state === 'failed' ? <Icon name="x" size={14} /> : null}</span>
+                <div className="hm-step-body">
+                  <div className="spread">
+                    <strong>{stepWords[id].label}</strong>
+                    <Badge kind={badge.kind}>{badge.word}</Badge>
+                  </div>
+                  <span className="faint mono">{id === 'channel' && branchOk ? `nix-channel --add ${channelUrl} home-manager` : stepWords[id].what}</span>
+                  {relogin ? (
+                    <span data-testid="setup-relogin-note">{result.needsRelogin ? `${result.reloginNote} Nothing else is needed: the rest of this page works now.` : 'home-manager is already on your PATH, so there is nothing to do.'}</span>
+                  ) : message && state === 'done' ? (
+                    <span className="faint">{message}</span>
+                  ) : null}
+                  {state === 'failed' && !running && id === 'install' && clobbered.length ? (
+                    <div className="hm-clobbered" data-testid="setup-clobbered">
+                      <span>These files are already in your home, and Home Manager will not overwrite files it did not make. It can move each aside by adding an extension to its name, then put its own in place:</span>
+                      <ul className="hm-files">
+                        {clobbered.map((f) => (
+                          <li key={f.path} className="mono">
+                            {f.path} → {f.path}.{extOk ? extension : '…'}
+                            {f.backupTaken ? <span className="faint"> ({f.path}.{extension} is taken too: choose another extension)</span> : null}
+                          </li>
+                        ))}
+                      </ul>
+                      <div className="row">
+                        <label className="row">
+                          Extension
+                          <input className="mono hm-ext" value={extension} onChange={(e) => setExtension(e.target.value.trim())} aria-label="Backup extension" />
+                        </label>
+                        <button className="btn primary small" disabled={!extOk} onClick={() => (setUsedExtension(extension), void startSetup(branch, 'install', extension))} data-testid="setup-retry-backup">
+                          Move them aside and retry
+                        </button>
+                      </div>
+                    </div>
+                  ) : null}
+                  {state === 'failed' && !running ? (
+                    <button className="btn small" onClick={() => void startSetup(branch, id)} data-testid={`setup-retry-${id}`}>
+                      <Icon name="refresh" size={14} /> Retry from this step{id === 'install' && clobbered.length ? ' without moving anything' : ''}
+                    </button>
+                  ) : null}
                 </div>
-                <span className="faint mono">{stepWords[id].what}</span>
-                {states[id] === 'failed' && !running ? (
-                  <button className="btn small" onClick={() => void startSetup(branch, id)} data-testid={`setup-retry-${id}`}>
-                    <Icon name="refresh" size={14} /> Retry from this step
-                  </button>
-                ) : null}
-              </div>
-            </li>
-          ))}
+              </li>
+            );
+          })}
         </ol>
         {job?.status === 'failed' && job.error ? <ErrorBanner error={job.error} /> : null}
-        {failedStep === 'install' && /in the way of Home Manager/.test(job?.error?.message ?? '') ? (
-          <div className="row" data-testid="setup-clobbered">
-            <button className="btn primary small" onClick={() => void startSetup(branch, 'install', 'backup')} data-testid="setup-retry-backup">
-              Retry, backing up these files with extension .backup
-            </button>
-          </div>
-        ) : null}
         {actionError ? <ErrorBanner error={actionError} /> : null}
-        {!job || (job.status !== 'running' && !result) ? (
+        {!job || (job.status !== 'running' && !result && !failedStep) ? (
           <div className="row">
             <button
               className="btn primary"
               disabled={!branchOk || blockers.length > 0 || (!configReady && configChoice === 'form') || running}
-              onClick={() => void startSetup(branch, failedStep ?? undefined)}
+              onClick={() => void startSetup(branch)}
               data-testid="setup-start"
             >
-              {failedStep ? 'Retry' : 'Install Home Manager'}
+              Install Home Manager
             </button>
             {!configReady && configChoice === 'form' ? <span className="faint">Save your home.nix first, or choose the starter file.</span> : null}
           </div>
         ) : null}
         {job ? (
           <>
-            <BuildProgress jobId={job.id} />
+            {running ? <BuildProgress jobId={job.id} /> : null}
             <JobLog jobId={job.id} height={240} label="Setup log" />
           </>
         ) : null}
         {result ? (
           <Banner kind="info" title="Home Manager is installed." actions={<button className="btn primary small" onClick={() => void loadStatus()} data-testid="setup-finish">Open Home Manager</button>}>
-            <span>{result.needsRelogin ? result.reloginNote : 'Your first generation is active.'}</span>
-            {result.backedUp.length ? <span>Moved aside: {result.backedUp.map((f) => `${f}.backup`).join(', ')}</span> : null}
+            <span>Your first generation{result.version ? ` (Home Manager ${result.version})` : ''} is active. From now on, change home.nix and press Switch on the Home Manager page.</span>
+            {result.backedUp.length ? <span>Moved aside: {result.backedUp.map((f) => `${f}.${usedExtension ?? 'backup'}`).join(', ')}</span> : null}
           </Banner>
         ) : null}
       </Card>

@@ -17,6 +17,8 @@ async function buildNode() {
   await Promise.all([
     esbuild({ ...common, entryPoints: ['electron/serve.ts'], outfile: 'dist/electron/serve.mjs', format: 'esm', banner: esmBanner }),
     esbuild({ ...common, entryPoints: ['electron/helper/main.ts'], outfile: 'dist/helper/helper.mjs', format: 'esm', banner: esmBanner }),
+    // the search index builder's worker thread, loaded as eval'd CommonJS (electron/services/search/index-thread.ts)
+    esbuild({ ...common, entryPoints: ['electron/services/search/index-worker.ts'], outfile: 'dist/electron/search-index-worker.cjs', format: 'cjs', sourcemap: false }),
     existsSync(path.join(root, 'electron/main.ts')) &&
       esbuild({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.mjs', format: 'esm', banner: esmBanner, external: ['electron'] }),
     existsSync(path.join(root, 'electron/preload.ts')) &&

@@ -29,7 +29,8 @@ interface SearchState {
   sources: SearchSources | null;
   sourcesError: RpcError | null;
   refreshJobId: string | null;
-  autoRefreshTried: boolean;
+  /** the channel the lists were last refreshed for on their own; a new channel gets a refresh too */
+  autoRefreshFor: string | null;
   add: AddState | null;
   setTab(tab: SearchTab): void;
   setQuery(query: string): void;
@@ -44,6 +45,11 @@ interface SearchState {
 }
 
 let sequence = 0;
+
+const keyOf = (r: SearchResult) => (r.kind === 'package' ? `p:${r.value.attr}` : `o:${r.value.name}`);
+function sameResults(a: SearchResult[], b: SearchResult[]) {
+  return a.length === b.length && b.every((r, i) => keyOf(r) === keyOf(a[i]!));
+}
 
 async function fetchPage(tab: SearchTab, query: string, offset: number) {
   if (tab === 'packages') {
@@ -66,7 +72,7 @@ export const useSearch = create<SearchState>((set, get) => ({
   sources: null,
   sourcesError: null,
   refreshJobId: null,
-  autoRefreshTried: false,
+  autoRefreshFor: null,
   add: null,
   setTab(tab) {
     if (tab === get().tab) return;
@@ -87,7 +93,13 @@ export const useSearch = create<SearchState>((set, get) => ({
     try {
       const page = await fetchPage(tab, query, 0);
       if (mine !== sequence) return;
-      set({ results: page.results, total: page.total, tookMs: page.tookMs, error: null, selected: 0 });
+      // the same results again (a repeated search) keep their objects, so rows under the pointer stay as they are
+      const before = get();
+      const same = sameResults(before.results, page.results);
+      // the selected result stays selected when it is still there
+      const picked = before.results[before.selected];
+      const kept = picked ? page.results.findIndex((r) => keyOf(r) === keyOf(picked)) : -1;
+      set({ results: same ? before.results : page.results, total: page.total, tookMs: page.tookMs, error: null, selected: same ? before.selected : Math.max(0, kept) });
     } catch (err) {
       if (mine !== sequence) return;
       set({ error: errorOf(err), results: [], total: 0 });
@@ -116,8 +128,9 @@ export const useSearch = create<SearchState>((set, get) => ({
       const sources = await call('search.sources', {});
       set({ sources, sourcesError: null });
       const s = get();
-      if (!s.autoRefreshTried && !s.refreshJobId && sources.sources.some((x) => x.needsRefresh)) {
-        set({ autoRefreshTried: true });
+      const channel = `${sources.channel.name}@${sources.channel.revision ?? ''}`;
+      if (s.autoRefreshFor !== channel && !s.refreshJobId && sources.sources.some((x) => x.needsRefresh)) {
+        set({ autoRefreshFor: channel });
         await get().refresh();
       }
     } catch (err) {

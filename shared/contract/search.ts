@@ -63,7 +63,13 @@ export const sourceStatusSchema = z.object({
 export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 
 export const searchSourcesSchema = z.object({
-  channel: z.object({ name: z.string(), from: z.enum(['system', 'newest-stable']) }),
+  channel: z.object({
+    name: z.string(),
+    from: z.enum(['system', 'flake', 'newest-stable']),
+    /** for a flake configuration: the nixpkgs revision its flake.lock pins, and when that revision was made */
+    revision: z.string().nullable(),
+    lockedAt: z.string().nullable(),
+  }),
   sources: z.array(sourceStatusSchema),
 });
 export type SearchSources = z.infer<typeof searchSourcesSchema>;

@@ -64,8 +64,11 @@ test('downloads the lists, searches as you type, opens a result and adds a packa
   await box.fill('');
   await box.pressSequentially('ripgrep', { delay: 30 });
   await expect(page.getByRole('option').first()).toContainText('ripgrep');
-  await box.press('ArrowDown');
-  await expect(page.getByRole('option').nth(1)).toHaveAttribute('aria-selected', 'true');
+  // results of the last letters may still arrive while the key is pressed: press until the second row is selected
+  await expect(async () => {
+    await box.press('ArrowDown');
+    await expect(page.getByRole('option').nth(1)).toHaveAttribute('aria-selected', 'true', { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await box.press('ArrowUp');
   await box.press('Enter');
   await expect(page.getByLabel('Details')).toBeFocused();
@@ -110,4 +113,38 @@ test('learn: an entry opens from its address and resources open through the allo
   await expect(page.getByTestId('learn-generations')).toContainText('The boot menu lists your generations');
   await page.getByRole('link', { name: 'Nix Pills' }).click();
   await expect.poll(() => { try { return readFileSync(path.join(work, 'opened.txt'), 'utf8'); } catch { return ''; } }).toContain('https://nixos.org/guides/nix-pills/');
+});
+
+test('a long result list stays small in the page, keeps keyboard navigation, and a click picks the row under the pointer', async ({ page }) => {
+  await page.goto(`${served.appUrl}#/search`);
+  const box = page.getByRole('combobox', { name: 'Search' });
+  await box.fill('python');
+  await expect(page.getByTestId('result-count')).toContainText(/\d,\d{3} results/);
+  const list = page.getByRole('listbox', { name: 'Results' });
+  // scroll to the end a few times: more pages load, yet only the rows in view are in the page
+  await expect.poll(async () => {
+    await list.evaluate((el) => el.parentElement!.scrollTo({ top: el.parentElement!.scrollHeight }));
+    return list.evaluate((el) => el.parentElement!.scrollHeight);
+  }).toBeGreaterThan(52 * 120);
+  expect(await page.getByRole('option').count()).toBeLessThan(60);
+  await list.evaluate((el) => el.parentElement!.scrollTo({ top: 0 }));
+
+  // arrow keys move the selection past the rows first shown; the combobox points at the selected row
+  for (let i = 0; i < 25; i++) await box.press('ArrowDown');
+  const selected = page.locator('[role=option][aria-selected=true]');
+  await expect(selected).toHaveAttribute('aria-posinset', '26');
+  // scrolled into the list's visible area
+  await expect.poll(() => selected.evaluate((row) => {
+    const r = row.getBoundingClientRect();
+    const box = row.closest('.results')!.getBoundingClientRect();
+    return r.top >= box.top - 1 && r.bottom <= box.bottom + 1 ? true : `${r.top}-${r.bottom} in ${box.top}-${box.bottom}`;
+  })).toBe(true);
+  await expect(box).toHaveAttribute('aria-activedescendant', 'search-result-25');
+
+  // a click picks exactly that row, and the detail pane follows
+  await list.evaluate((el) => el.parentElement!.scrollTo({ top: 0 }));
+  const name = (await page.locator('#search-result-2 .result-name').textContent())!;
+  await page.locator('#search-result-2').click();
+  await expect(page.locator('#search-result-2')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('search-detail')).toContainText(name);
 });

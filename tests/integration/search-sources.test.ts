@@ -40,6 +40,7 @@ beforeAll(async () => {
     rootChannelsFile: path.join(work, 'root.nix-channels'),
     homeDir: path.join(work, 'home'),
     homeManagerProfile: path.join(work, 'home/hm-profile'),
+    nixosConfigDir: path.join(work, 'etc-nixos'),
   };
 }, 120_000);
 
@@ -51,7 +52,7 @@ describe('search sources from a channel server', () => {
   it('says what is missing before the first download, and that Home Manager options are not installed', async () => {
     const app = await testApp(hostBase);
     const s = await app.call('search.sources', {});
-    expect(s.channel).toEqual({ name: 'nixos-24.11', from: 'system' });
+    expect(s.channel).toEqual({ name: 'nixos-24.11', from: 'system', revision: null, lockedAt: null });
     const byId = Object.fromEntries(s.sources.map((x) => [x.id, x]));
     expect(byId.packages).toMatchObject({ available: false, needsRefresh: true, origin: 'channel' });
     expect(byId.nixos).toMatchObject({ available: false, needsRefresh: true });
@@ -187,5 +188,62 @@ describe('search sources from local files and an installed Home Manager', () => 
     expect(s.sources.find((x) => x.id === 'home-manager')).toMatchObject({ available: true, origin: 'home-manager', location: path.join(doc, 'options.json') });
     const r = await app.call('search.options', { query: 'programs.firefox.enable', source: 'home-manager' });
     expect(r.results[0]!.name).toBe('programs.firefox.enable');
+  });
+});
+
+describe('search sources follow the system', () => {
+  it('notices a channel change made outside the app and marks the old lists stale', async () => {
+    const app = await testApp({ ...hostBase, cacheDir: path.join(work, 'cache-watch') });
+    const refreshed = await app.ctx.jobs.wait((await app.call('search.refresh', { sources: ['nixos'] })).jobId);
+    expect(refreshed.status).toBe('done');
+    const events: string[] = [];
+    app.ctx.events.on((e) => {
+      if (e.topic === 'changed') events.push(e.what);
+    });
+    expect((await app.call('search.sources', {})).channel.name).toBe('nixos-24.11');
+    await new Promise((r) => setTimeout(r, 300)); // the watcher has read the current channel
+    // what `sudo nix-channel --add https://nixos.org/channels/nixos-unstable nixos` does to the list
+    const list = path.join(work, 'root.nix-channels');
+    writeFileSync(`${list}.tmp`, 'https://nixos.org/channels/nixos-unstable nixos\n');
+    (await import('node:fs')).renameSync(`${list}.tmp`, list);
+    try {
+      await expect.poll(() => events.includes('search-sources'), { timeout: 10_000 }).toBe(true);
+      const s = await app.call('search.sources', {});
+      expect(s.channel.name).toBe('nixos-unstable');
+      const opts = s.sources.find((x) => x.id === 'nixos')!;
+      expect(opts).toMatchObject({ needsRefresh: true, channel: 'nixos-24.11' });
+      expect(opts.message).toMatch(/now follows nixos-unstable/);
+    } finally {
+      writeChannels(list, 'https://nixos.org/channels/nixos-24.11');
+    }
+  });
+
+  it('for a flake configuration, takes the branch and the pinned revision from flake.lock', async () => {
+    const dir = tempDir('nc-search-flake-');
+    const etc = path.join(dir, 'etc-nixos');
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(path.join(etc, 'flake.nix'), '{ inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11"; outputs = { nixpkgs, ... }: { }; }\n');
+    // the shape `nix flake lock` writes (version 7)
+    const lock = (ref: string, rev: string, lastModified: number) => JSON.stringify({
+      nodes: {
+        nixpkgs: { locked: { lastModified, narHash: 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', owner: 'NixOS', repo: 'nixpkgs', rev, type: 'github' }, original: { owner: 'NixOS', ref, repo: 'nixpkgs', type: 'github' } },
+        root: { inputs: { nixpkgs: 'nixpkgs' } },
+      },
+      root: 'root',
+      version: 7,
+    });
+    writeFileSync(path.join(etc, 'flake.lock'), lock('nixos-24.11', REV_2411, 1740000000));
+    const app = await testApp({ ...hostBase, nixosConfigDir: etc, cacheDir: path.join(dir, 'cache') });
+    const events: string[] = [];
+    app.ctx.events.on((e) => {
+      if (e.topic === 'changed') events.push(e.what);
+    });
+    const s = await app.call('search.sources', {});
+    expect(s.channel).toEqual({ name: 'nixos-24.11', from: 'flake', revision: REV_2411, lockedAt: new Date(1740000000 * 1000).toISOString() });
+    await new Promise((r) => setTimeout(r, 300));
+    // `nix flake update` moves the pin: the app notices
+    writeFileSync(path.join(etc, 'flake.lock'), lock('nixos-unstable', REV_UNSTABLE, 1740500000));
+    await expect.poll(() => events.includes('search-sources'), { timeout: 10_000 }).toBe(true);
+    expect((await app.call('search.sources', {})).channel).toMatchObject({ name: 'nixos-unstable', from: 'flake', revision: REV_UNSTABLE });
   });
 });

@@ -101,6 +101,15 @@ describe('search engine on the real NixOS options', () => {
     expect(names(index, 'opnessh', 3)).toContain('services.openssh.enable');
   });
 
+  it('prefers an option whose name holds every word over the module switch, and treats plurals alike', () => {
+    expect(names(index, 'pipewire pulse', 3)).toContain('services.pipewire.pulse.enable');
+    expect(names(index, 'sudo without password')[0]).toBe('security.sudo.wheelNeedsPassword');
+    // "port" finds allowedTCPPorts as well as the PortRanges options
+    expect(names(index, 'firewall allow port', 3)).toContain('networking.firewall.allowedTCPPorts');
+    // a single module word still puts the module's switch first
+    expect(names(index, 'pipewire')[0]).toBe('services.pipewire.enable');
+  });
+
   it('survives a round trip through its file format', async () => {
     const copy = SearchIndex.fromBuffer(Buffer.from(await buildIndex([{ name: 'a.b', description: 'x', prior: 0, record: { n: 1 } } as SourceDoc], meta)));
     expect(copy.search('a.b', { limit: 1, offset: 0 }).hits.map((h) => copy.record(h.doc))).toEqual([{ n: 1 }]);

@@ -80,7 +80,13 @@ export const weights = {
   descriptionPrefix: 12,
   descriptionTypo: 10,
   context: 16,
+  /** a name word that is the typed word's singular or plural, relative to the word itself */
+  inflection: 0.9,
+  /** a query of several words, all of them in the document's name */
+  allWordsInName: 120,
 };
+
+type Offer = (doc: number, score: number, inName?: boolean) => void;
 
 interface Built {
   meta: IndexMeta;
@@ -395,6 +401,8 @@ export class SearchIndex {
   private readonly touched: Uint32Array;
   private readonly termEpoch: Uint32Array;
   private readonly best: Float32Array;
+  private readonly bestInName: Uint8Array;
+  private readonly nameCount: Uint8Array;
   private readonly termTouched: Uint32Array;
   private readonly excludedEpoch: Uint32Array;
 
@@ -492,6 +500,8 @@ export class SearchIndex {
     this.touched = new Uint32Array(this.size);
     this.termEpoch = new Uint32Array(this.size);
     this.best = new Float32Array(this.size);
+    this.bestInName = new Uint8Array(this.size);
+    this.nameCount = new Uint8Array(this.size);
     this.termTouched = new Uint32Array(this.size);
     this.excludedEpoch = new Uint32Array(this.size);
   }
@@ -541,6 +551,16 @@ export class SearchIndex {
   private termId(t: string): number {
     const i = this.lowerBound(this.terms.length, (k) => this.terms[k]!, t);
     return i < this.terms.length && this.terms[i] === t ? i : -1;
+  }
+
+  /** ids of the word and its singular/plural among name terms */
+  private nameVariantIds(term: string): number[] {
+    const out: number[] = [];
+    for (const v of new Set([term, stem(term), term.endsWith('s') ? term : `${term}s`])) {
+      const id = this.termId(v);
+      if (id >= 0 && this.nameOff[id + 1]! > this.nameOff[id]!) out.push(id);
+    }
+    return out;
   }
 
   private hasNameTerm(t: string): boolean {
@@ -606,13 +626,17 @@ export class SearchIndex {
         this.termEpoch.fill(0);
       }
       let termTouchedCount = 0;
-      const offer = (doc: number, score: number) => {
+      const offer = (doc: number, score: number, inName = false) => {
         if (restrict && this.docEpoch[doc] !== epoch) return;
         if (this.termEpoch[doc] !== termEpoch) {
           this.termEpoch[doc] = termEpoch;
           this.best[doc] = score;
+          this.bestInName[doc] = inName ? 1 : 0;
           this.termTouched[termTouchedCount++] = doc;
-        } else if (score > this.best[doc]!) this.best[doc] = score;
+        } else {
+          if (score > this.best[doc]!) this.best[doc] = score;
+          if (inName) this.bestInName[doc] = 1;
+        }
       };
       if (restrict && touchedCount <= 5000 && !(isLast && q.lastIsOpen)) this.matchTermAmong(term, touchedCount, offer);
       else this.matchTerm(term, isLast && q.lastIsOpen, offer);
@@ -623,10 +647,12 @@ export class SearchIndex {
           this.docEpoch[doc] = epoch;
           this.total[doc] = 0;
           this.count[doc] = 0;
+          this.nameCount[doc] = 0;
           this.touched[touchedCount++] = doc;
         }
         this.total[doc] = this.total[doc]! + this.best[doc]!;
         this.count[doc] = this.count[doc]! + 1;
+        this.nameCount[doc] = this.nameCount[doc]! + this.bestInName[doc]!;
       }
     });
 
@@ -646,6 +672,7 @@ export class SearchIndex {
 
     this.addWholeQueryEvidence(q, epoch);
 
+    const w = weights;
     const k = Math.min(opts.offset + opts.limit, 10_000);
     // dotted queries get a second look at a wider set of candidates, so the first pass keeps more
     const keep = q.dotted && q.whole ? Math.max(k * 4, 400) : k;
@@ -656,6 +683,8 @@ export class SearchIndex {
       if (this.count[doc]! < required || this.excludedEpoch[doc] === epoch) continue;
       total++;
       this.total[doc] = this.total[doc]! + this.prior[doc]!;
+      // several words, every one of them in the name: "neovim plugins" is programs.neovim.plugins more than programs.neovim.enable
+      if (q.terms.length > 1 && this.nameCount[doc] === q.terms.length) this.total[doc] = this.total[doc]! + w.allWordsInName;
       heap.push(doc, this.total[doc]!);
     }
     let ordered = heap.sorted();
@@ -677,7 +706,7 @@ export class SearchIndex {
     return this.nameRank[a]! < this.nameRank[b]!;
   }
 
-  private matchTerm(term: string, open: boolean, offer: (doc: number, score: number) => void) {
+  private matchTerm(term: string, open: boolean, offer: Offer) {
     const w = weights;
     const id = this.termId(term);
     const nameScore = (base: number, flags: number, scale: number) =>
@@ -685,7 +714,7 @@ export class SearchIndex {
     const eachName = (tid: number, base: number, scale: number) => {
       for (let p = this.nameOff[tid]!, end = this.nameOff[tid + 1]!; p < end; p++) {
         const v = this.namePost[p]!;
-        offer(v >>> 2, nameScore(base, v & 3, scale));
+        offer(v >>> 2, nameScore(base, v & 3, scale), true);
       }
     };
     const eachDesc = (tid: number, score: number) => {
@@ -699,8 +728,10 @@ export class SearchIndex {
       return 0.45 + 0.55 * Math.min(1, Math.log(1 + this.size / (1 + df)) / (this.maxIdf * 0.6));
     };
 
-    // the word itself
-    if (id >= 0) eachName(id, w.nameExact, 1);
+    // the word itself, and its singular or plural ("port" finds allowedTCPPorts, "plugins" finds plugin)
+    const variants = this.nameVariantIds(term);
+    for (const vid of variants) if (vid === id) eachName(vid, w.nameExact, 1);
+    else eachName(vid, w.nameExact * w.inflection, w.inflection * 0.7);
     const stemmed = stem(term);
     const sid = stemmed === term ? id : this.termId(stemmed);
     // a word in a third of all descriptions tells nothing about any of them
@@ -717,7 +748,7 @@ export class SearchIndex {
     for (let t = lo; t < this.terms.length && budget > 0; t++) {
       const full = this.terms[t]!;
       if (!full.startsWith(term)) break;
-      if (t === id) continue;
+      if (variants.includes(t)) continue;
       const n = this.nameOff[t + 1]! - this.nameOff[t]!;
       // a prefix of a word that is everywhere ("package" of "packages") ranks nothing: skip that word
       if (n && n <= budget) {
@@ -767,14 +798,14 @@ export class SearchIndex {
   }
 
   /** a synonym: only whole words count, a little weaker than the word typed */
-  private matchAlternative(alt: string, offer: (doc: number, score: number) => void) {
+  private matchAlternative(alt: string, offer: Offer) {
     const w = weights;
     const id = this.termId(alt);
     if (id >= 0) {
       for (let p = this.nameOff[id]!, end = this.nameOff[id + 1]!; p < end; p++) {
         const v = this.namePost[p]!;
         const flags = v & 3;
-        offer(v >>> 2, w.synonym * (w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0)));
+        offer(v >>> 2, w.synonym * (w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0)), true);
       }
     }
     const sid = this.termId(stem(alt));
@@ -785,9 +816,9 @@ export class SearchIndex {
   }
 
   /** The exact word, looked up for each current candidate in the (document-ordered) posting lists. */
-  private matchTermAmong(term: string, candidates: number, offer: (doc: number, score: number) => void) {
+  private matchTermAmong(term: string, candidates: number, offer: Offer) {
     const w = weights;
-    const id = this.termId(term);
+    const ids = this.nameVariantIds(term);
     const sid = this.termId(stem(term));
     const find = (arr: Uint32Array, from: number, to: number, key: number) => {
       let lo = from;
@@ -803,13 +834,13 @@ export class SearchIndex {
     const f = sid >= 0 ? 0.45 + 0.55 * Math.min(1, Math.log(1 + this.size / (1 + this.descOff[sid + 1]! - this.descOff[sid]! + this.ctxOff[sid + 1]! - this.ctxOff[sid]!)) / (this.maxIdf * 0.6)) : 0;
     for (let i = 0; i < candidates; i++) {
       const doc = this.touched[i]!;
-      if (id >= 0) {
+      for (const id of ids) {
         const from = this.nameOff[id]!;
         const to = this.nameOff[id + 1]!;
         const at = find(this.namePost, from, to, doc * 4);
         if (at < to && this.namePost[at]! >>> 2 === doc) {
           const flags = this.namePost[at]! & 3;
-          offer(doc, w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0));
+          offer(doc, w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0), true);
         }
       }
       if (descF) {

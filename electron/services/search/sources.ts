@@ -4,22 +4,18 @@
  * from the installed Home Manager, or local files the host names. Each source's index is built once
  * and persisted next to the data, so the next start only loads it.
  */
-import { access, mkdir, readFile, rename, stat, unlink, writeFile, open } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, stat, unlink, open } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { SearchSourceId, SearchSources, SourceStatus } from '../../../shared/contract/search';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { resolveHomeManagerProfile } from '../home/profile-path';
 import { listRootChannels } from '../system/channels';
-import { buildIndex, INDEX_FORMAT_VERSION, SearchIndex, type SourceDoc } from './engine';
-import { parseOptionsJson, parsePackagesJson } from './parse';
-
-const brotliDecompress = promisify(zlib.brotliDecompress);
-
-const labels: Record<SearchSourceId, string> = { packages: 'Packages', nixos: 'NixOS options', 'home-manager': 'Home Manager options' };
+import { readJson, sourceLabels as labels, writeAtomic } from './build';
+import { INDEX_FORMAT_VERSION, SearchIndex } from './engine';
+import { watchChannel } from './channel-watch';
+import { buildIndexOffThread } from './index-thread';
 const channelFiles: Record<'packages' | 'nixos', string> = { packages: 'packages.json.br', nixos: 'options.json.br' };
 
 interface CachedMeta {
@@ -57,7 +53,14 @@ interface State {
 const states = new WeakMap<AppContext, State>();
 function stateOf(ctx: AppContext): State {
   let s = states.get(ctx);
-  if (!s) states.set(ctx, (s = { indexes: new Map(), loading: new Map() }));
+  if (!s) {
+    states.set(ctx, (s = { indexes: new Map(), loading: new Map() }));
+    // from the first use of search on: notice when the system moves to another channel or flake pin
+    watchChannel(ctx, async () => {
+      const c = await userChannel(ctx);
+      return `${c.name}@${c.revision ?? ''}`;
+    });
+  }
   return s;
 }
 
@@ -78,15 +81,45 @@ export function channelNameFromUrl(url: string): string | null {
   return /^(nixos|nixpkgs)-[\w.-]+$/.test(last) ? last : null;
 }
 
-/** The channel whose data matches the system: the root channel named "nixos", else any root NixOS channel, else the newest stable. */
+/** nixpkgs as the flake.lock next to a flake configuration pins it: the branch it follows, the locked revision and its date. */
+export async function flakeNixpkgs(configDir: string): Promise<{ ref: string | null; revision: string | null; lockedAt: string | null } | null> {
+  if (!(await exists(path.join(configDir, 'flake.nix')))) return null;
+  type LockNode = { inputs?: Record<string, string | string[]>; locked?: { rev?: string; lastModified?: number }; original?: { ref?: string } };
+  let lock: { root?: string; nodes?: Record<string, LockNode> };
+  try {
+    lock = JSON.parse(await readFile(path.join(configDir, 'flake.lock'), 'utf8'));
+  } catch {
+    return null;
+  }
+  const input = lock.nodes?.[lock.root ?? 'root']?.inputs?.nixpkgs;
+  const node = lock.nodes?.[typeof input === 'string' ? input : 'nixpkgs'];
+  if (!node?.locked) return null;
+  const rev = node.locked.rev;
+  return {
+    ref: node.original?.ref ?? null,
+    revision: typeof rev === 'string' && /^[0-9a-f]{40}$/.test(rev) ? rev : null,
+    lockedAt: typeof node.locked.lastModified === 'number' ? new Date(node.locked.lastModified * 1000).toISOString() : null,
+  };
+}
+
+/**
+ * The channel whose data matches the system: for a flake configuration the branch its flake.lock follows
+ * (nixos-24.11; nixpkgs-unstable and no branch mean nixos-unstable); else the root channel named "nixos",
+ * else any root NixOS channel, else the newest stable.
+ */
 export async function userChannel(ctx: AppContext): Promise<SearchSources['channel']> {
+  const flake = await flakeNixpkgs(ctx.host.nixosConfigDir);
+  if (flake) {
+    const ref = flake.ref && /^nixos-(\d\d\.\d\d|unstable)(-small)?$/.test(flake.ref) ? flake.ref : 'nixos-unstable';
+    return { name: ref, from: 'flake', revision: flake.revision, lockedAt: flake.lockedAt };
+  }
   const channels = await listRootChannels(ctx).catch(() => []);
   const preferred = [...channels].sort((a, b) => Number(b.name === 'nixos') - Number(a.name === 'nixos'));
   for (const c of preferred) {
     const name = c.url ? channelNameFromUrl(c.url) : null;
-    if (name && name.startsWith('nixos')) return { name, from: 'system' };
+    if (name && name.startsWith('nixos')) return { name, from: 'system', revision: null, lockedAt: null };
   }
-  return { name: newestStableChannel(), from: 'newest-stable' };
+  return { name: newestStableChannel(), from: 'newest-stable', revision: null, lockedAt: null };
 }
 
 /** "/nixos/24.11/nixos-24.11.716.abc1234/packages.json.br" -> "nixos-24.11.716.abc1234" */
@@ -172,40 +205,7 @@ function releaseFromFileName(file: string): string | null {
 }
 
 // ----------------------------------------------------------------------------------------------
-// reading and indexing
-
-async function readJson(file: string, compressed = file.endsWith('.br')): Promise<unknown> {
-  let bytes = await readFile(file);
-  if (compressed) {
-    try {
-      bytes = await brotliDecompress(bytes);
-    } catch (err) {
-      throw new AppError('internal', `${path.basename(file)} could not be decompressed; it may be damaged. Refresh to download it again.`, String(err));
-    }
-  }
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new AppError('internal', `${path.basename(file)} is not valid JSON; it may be damaged. Refresh to download it again.`, String(err));
-  }
-}
-
-function docsFor(id: SearchSourceId, data: unknown, r: Resolved): SourceDoc[] {
-  try {
-    if (id === 'packages') return parsePackagesJson(data).docs;
-    const rev = r.revision ?? /\.([0-9a-f]{7,40})$/.exec(r.release ?? '')?.[1] ?? 'master';
-    return parseOptionsJson(data, { source: id === 'home-manager' ? 'home-manager' : 'nixos', revision: rev });
-  } catch (err) {
-    throw new AppError('internal', `The ${labels[id].toLowerCase()} data could not be read: ${(err as Error).message}`);
-  }
-}
-
-async function writeAtomic(file: string, data: Buffer | string) {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, file);
-}
+// indexing
 
 async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: { rebuild?: boolean } = {}): Promise<SearchIndex> {
   if (!r.file || !r.sourceKey) {
@@ -233,11 +233,10 @@ async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: 
         }
       }
     }
-    const docs = docsFor(id, await readJson(r.file!), r);
-    const built = await buildIndex(docs, { kind: id, builtAt: new Date().toISOString(), sourceKey: key, release: r.release, channel: r.channel });
+    // in a worker thread: the main process keeps answering while a big list is indexed
+    const built = await buildIndexOffThread({ id, file: r.file!, indexFile, sourceKey: key, release: r.release, revision: r.revision, channel: r.channel });
     // from disk when it could be written: only the index proper stays in memory, records are read when shown
-    const written = await writeAtomic(indexFile, built).then(() => true, () => false);
-    const index = written ? SearchIndex.open(indexFile) : SearchIndex.fromBuffer(built);
+    const index = built.bytes ? SearchIndex.fromBuffer(built.bytes) : SearchIndex.open(indexFile);
     replace(state, id, { key, index });
     return index;
   })();

@@ -11,7 +11,7 @@ export function normalizeName(name: string): string {
 /** words that carry no meaning in a search ("how to enable the ssh server") */
 export const stopWords = new Set([
   'a', 'an', 'the', 'to', 'of', 'for', 'in', 'on', 'and', 'or', 'with', 'is', 'it', 'be', 'as', 'by', 'at', 'this', 'that', 'from',
-  'how', 'do', 'i', 'my', 'me', 'want', 'can', 'use', 'using', 'set', 'setup', 'up', 'get', 'install', 'add', 'which', 'what', 'when', 'are', 'will', 'if', 'not', 'you', 'your',
+  'how', 'do', 'i', 'my', 'me', 'want', 'can', 'use', 'using', 'set', 'setup', 'up', 'get', 'install', 'add', 'which', 'what', 'when', 'are', 'will', 'if', 'not', 'you', 'your', 'without',
 ]);
 
 /** plural and trivial inflections, so "servers" finds "server" (descriptions only; names are exact) */

@@ -1,5 +1,6 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { SourceStatus } from '../../../shared/contract';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import type { SearchSources, SourceStatus } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
 import { Badge, ErrorBanner, PageHeader, ProgressBar, timeAgo } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
@@ -14,8 +15,11 @@ const tabs: { id: SearchTab; label: string; placeholder: string }[] = [
   { id: 'home-manager', label: 'Home Manager options', placeholder: 'Search Home Manager options: git, programs.zsh…' },
 ];
 
-function SourceLine({ source }: { source: SourceStatus | undefined }) {
+function SourceLine({ source, channel }: { source: SourceStatus | undefined; channel: SearchSources['channel'] | undefined }) {
   if (!source) return null;
+  const pin = channel?.from === 'flake' && channel.revision && source.origin === 'channel'
+    ? ` · your flake pins nixpkgs ${channel.revision.slice(0, 7)}${channel.lockedAt ? ` from ${timeAgo(channel.lockedAt)}` : ''}`
+    : '';
   if (!source.available) return <span className="faint">{source.message ?? 'Not available.'}</span>;
   const when = source.publishedAt ? `published ${timeAgo(source.publishedAt)}` : null;
   return (
@@ -24,20 +28,42 @@ function SourceLine({ source }: { source: SourceStatus | undefined }) {
       {when ? ` · ${when}` : ''}
       {source.fetchedAt ? ` · downloaded ${timeAgo(source.fetchedAt)}` : ''}
       {source.count ? ` · ${source.count.toLocaleString()} entries` : ''}
+      {pin}
       {source.needsRefresh && source.message ? ` · ${source.message}` : ''}
     </span>
   );
 }
 
-function ResultRow({ result, selected, onPick }: { result: SearchResult; selected: boolean; onPick: () => void }) {
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
+const keyOf = (r: SearchResult) => (r.kind === 'package' ? `p:${r.value.attr}` : `o:${r.value.name}`);
+
+interface RowProps {
+  result: SearchResult;
+  index: number;
+  count: number;
+  selected: boolean;
+  start: number;
+  measure: (el: HTMLLIElement | null) => void;
+  onPick: () => void;
+}
+
+function ResultRow({ result, index, count, selected, start, measure, onPick }: RowProps) {
+  const common = {
+    ref: measure,
+    id: `search-result-${index}`,
+    'data-index': index,
+    role: 'option',
+    'aria-selected': selected,
+    'aria-posinset': index + 1,
+    'aria-setsize': count,
+    className: 'result',
+    style: { transform: `translateY(${start}px)` },
+    onMouseDown: (e: MouseEvent) => e.preventDefault(),
+    onClick: onPick,
+  } as const;
   if (result.kind === 'package') {
     const p = result.value;
     return (
-      <li ref={ref} role="option" aria-selected={selected} className="result" onMouseDown={(e) => e.preventDefault()} onClick={onPick}>
+      <li {...common}>
         <div className="result-top">
           <span className="result-name">{p.attr}</span>
           <span className="result-version">{p.version}</span>
@@ -50,7 +76,7 @@ function ResultRow({ result, selected, onPick }: { result: SearchResult; selecte
   }
   const o = result.value;
   return (
-    <li ref={ref} role="option" aria-selected={selected} className="result" onMouseDown={(e) => e.preventDefault()} onClick={onPick}>
+    <li {...common}>
       <div className="result-top">
         <span className="result-name">{o.name}</span>
         <span className="result-version">{o.type}</span>
@@ -67,6 +93,26 @@ export function SearchPage() {
   const inputRef = useRef<HTMLInputElement>(null);
   const detailRef = useRef<HTMLDivElement>(null);
   const source = s.sources?.sources.find((x) => x.id === s.tab);
+  const listRef = useRef<HTMLDivElement>(null);
+  // only the rows in view are in the page: a long list stays smooth, and rows keep their nodes while results arrive
+  const virtualizer = useVirtualizer({
+    count: s.results.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => 54,
+    paddingStart: 6,
+    paddingEnd: 6,
+    scrollPaddingStart: 6,
+    scrollPaddingEnd: 6,
+    overscan: 8,
+    getItemKey: (i) => keyOf(s.results[i]!),
+  });
+  useEffect(() => {
+    if (s.results.length) virtualizer.scrollToIndex(s.selected, { align: 'auto' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s.selected]);
+  useEffect(() => {
+    listRef.current?.scrollTo({ top: 0 });
+  }, [s.query, s.tab]);
 
   useEffect(() => {
     void s.loadSources();
@@ -127,6 +173,7 @@ export function SearchPage() {
           role="combobox"
           aria-expanded={s.results.length > 0}
           aria-controls="search-results"
+          aria-activedescendant={s.results.length ? `search-result-${s.selected}` : undefined}
           placeholder={tabs.find((t) => t.id === s.tab)!.placeholder}
           value={s.query}
           onChange={(e) => s.setQuery(e.target.value)}
@@ -143,7 +190,7 @@ export function SearchPage() {
         ))}
       </div>
       <div className="spread">
-        <SourceLine source={source} />
+        <SourceLine source={source} channel={s.sources?.channel} />
         {s.query.trim() && !s.error ? (
           <span className="faint" data-testid="result-count">
             {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
@@ -154,21 +201,34 @@ export function SearchPage() {
       {s.error ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
 
       <div className="search-split">
-        <ul
-          id="search-results"
-          role="listbox"
-          aria-label="Results"
+        <div
           className="results card"
+          ref={listRef}
           onScroll={(e) => {
             const el = e.currentTarget;
-            if (el.scrollTop + el.clientHeight > el.scrollHeight - 200) void s.more();
+            if (el.scrollTop + el.clientHeight > el.scrollHeight - 300) void s.more();
           }}
         >
-          {s.results.map((r, i) => (
-            <ResultRow key={r.kind === 'package' ? r.value.attr : r.value.name} result={r} selected={i === s.selected} onPick={() => s.select(i)} />
-          ))}
+          <ul id="search-results" role="listbox" aria-label="Results" className="results-list" style={{ height: s.results.length ? virtualizer.getTotalSize() : undefined }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const r = s.results[item.index];
+              if (!r) return null;
+              return (
+                <ResultRow
+                  key={item.key}
+                  result={r}
+                  index={item.index}
+                  count={s.total}
+                  selected={item.index === s.selected}
+                  start={item.start}
+                  measure={virtualizer.measureElement}
+                  onPick={() => s.select(item.index)}
+                />
+              );
+            })}
+          </ul>
           {!s.results.length ? (
-            <li className="results-empty">
+            <div className="results-empty">
               {!s.query.trim() ? (
                 <>
                   <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
@@ -181,9 +241,9 @@ export function SearchPage() {
               ) : !s.error ? (
                 <p>Nothing matches “{s.query}”.</p>
               ) : null}
-            </li>
+            </div>
           ) : null}
-        </ul>
+        </div>
         <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
           {current ? (
             current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />

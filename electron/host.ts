@@ -33,6 +33,7 @@ const commandNames = [
   'partx',
   'eject',
   'xdg-open',
+  'sqlite3',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
@@ -50,6 +51,8 @@ function defaults(env: NodeJS.ProcessEnv) {
     rootChannelsDir: '/nix/var/nix/profiles/per-user/root/channels',
     rootChannelsFile: '/root/.nix-channels',
     nixStoreDir: '/nix/store',
+    /** Nix's database, read (read-only, with sqlite3) for closures and sizes; empty = always ask `nix` */
+    nixDbFile: '/nix/var/nix/db/db.sqlite',
     osReleaseFile: '/etc/os-release',
     nixosMarkerFile: '/etc/NIXOS',
     homeDir: home,
@@ -106,6 +109,7 @@ const overrideSchema = z
     rootChannelsDir: z.string(),
     rootChannelsFile: z.string(),
     nixStoreDir: z.string(),
+    nixDbFile: z.string(),
     osReleaseFile: z.string(),
     nixosMarkerFile: z.string(),
     homeDir: z.string(),

@@ -7,6 +7,7 @@
   nodejs_20,
   electron,
   makeWrapper,
+  sqlite,
 }:
 
 let
@@ -58,11 +59,13 @@ buildNpmPackage {
     helper=$out/libexec/nixos-companion/nixos-companion-helper
     makeWrapper ${lib.getExe electron} $helper \
       --set ELECTRON_RUN_AS_NODE 1 \
+      --prefix PATH : ${lib.makeBinPath [ sqlite ]} \
       --add-flags $app/dist/helper/helper.mjs
 
     makeWrapper ${lib.getExe electron} $out/bin/nixos-companion \
       --add-flags $app \
       --set-default NIXOS_COMPANION_HELPER $helper \
+      --prefix PATH : ${lib.makeBinPath [ sqlite ]} \
       --add-flags "\''${NIXOS_OZONE_WL:+\''${WAYLAND_DISPLAY:+--ozone-platform-hint=auto --enable-features=WaylandWindowDecorations}}"
 
     install -Dm644 build/nixos-companion.desktop $out/share/applications/nixos-companion.desktop

@@ -94,11 +94,20 @@ export async function call<M extends MethodName>(method: M, params: Params<M>): 
   return response.result as Result<M>;
 }
 
+const eventListeners = new Set<(event: AppEvent) => void>();
+let listening = false;
+
+/** Every store listens; each event is validated once for all of them (a long build log is a million events). */
 export function onEvent(listener: (event: AppEvent) => void): () => void {
-  return bridge.on((raw) => {
-    const parsed = appEventSchema.safeParse(raw);
-    if (parsed.success) listener(parsed.data);
-  });
+  if (!listening) {
+    listening = true;
+    bridge.on((raw) => {
+      const parsed = appEventSchema.safeParse(raw);
+      if (parsed.success) for (const l of [...eventListeners]) l(parsed.data);
+    });
+  }
+  eventListeners.add(listener);
+  return () => eventListeners.delete(listener);
 }
 
 export function onConnection(listener: (state: 'open' | 'closed') => void): () => void {

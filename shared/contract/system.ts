@@ -157,6 +157,61 @@ export type ChannelCheck = z.infer<typeof channelCheckSchema>;
 
 const channelsWithWarnings = z.object({ channels: z.array(channelInfoSchema), warnings: z.array(z.string()) });
 
+// ---- Flake inputs -------------------------------------------------------------------------------
+
+/** One input as a flake.lock pins it. */
+export const flakeLockedInputSchema = z.object({
+  /** the locked reference in flake URL form, e.g. "github:NixOS/nixpkgs/<rev>" */
+  url: z.string(),
+  /** the commit, for inputs that have one (git, github, ...) */
+  rev: z.string().nullable(),
+  narHash: z.string().nullable(),
+  /** ISO 8601, from the lock's lastModified (the commit's date for git inputs); null when absent */
+  lastModified: z.string().nullable(),
+});
+export type FlakeLockedInput = z.infer<typeof flakeLockedInputSchema>;
+
+export const flakeInputChangeSchema = z.object({
+  /** "nixpkgs", or "home-manager/nixpkgs" for an input of an input */
+  input: z.string(),
+  /** what flake.nix asks for, e.g. "github:NixOS/nixpkgs/nixos-24.11" */
+  original: z.string(),
+  kind: z.enum(['updated', 'added', 'removed', 'unchanged']),
+  before: flakeLockedInputSchema.nullable(),
+  after: flakeLockedInputSchema.nullable(),
+});
+export type FlakeInputChange = z.infer<typeof flakeInputChangeSchema>;
+
+export const flakeInputsResultSchema = z.object({
+  /** the configuration folder holds a flake.nix */
+  isFlake: z.boolean(),
+  dir: z.string(),
+  lockExists: z.boolean(),
+  /** every input the current flake.lock pins (kind "unchanged", after = before) */
+  inputs: z.array(flakeInputChangeSchema),
+});
+export type FlakeInputsResult = z.infer<typeof flakeInputsResultSchema>;
+
+export const flakeCheckResultSchema = z.object({
+  /** hand it to system.flake.update to write exactly this lock */
+  checkId: z.string(),
+  dir: z.string(),
+  lockExists: z.boolean(),
+  inputs: z.array(flakeInputChangeSchema),
+  /** inputs that are updated, added or removed */
+  changed: z.number().int().nonnegative(),
+  warnings: z.array(z.string()),
+});
+export type FlakeCheckResult = z.infer<typeof flakeCheckResultSchema>;
+
+export const flakeUpdateResultSchema = flakeCheckResultSchema.extend({
+  /** false when nothing changed and the lock was left alone */
+  written: z.boolean(),
+  lockFile: z.string(),
+  backup: z.string().nullable(),
+});
+export type FlakeUpdateResult = z.infer<typeof flakeUpdateResultSchema>;
+
 // ---- Cleanup -----------------------------------------------------------------------------------
 
 export const protectedReasonSchema = z.enum(['current', 'running', 'booted']);
@@ -164,7 +219,8 @@ export type ProtectedReason = z.infer<typeof protectedReasonSchema>;
 
 const dryRun = z.boolean().default(false);
 export const deleteGenerationsParamsSchema = z.union([
-  z.object({ olderThanDays: z.number().int().min(0).max(36_500), dryRun }).strict(),
+  /** like `nix-collect-garbage --delete-older-than <D>d` (D >= 1): the generation that was in use D days ago stays */
+  z.object({ olderThanDays: z.number().int().min(1).max(36_500), dryRun }).strict(),
   z.object({ keepNewest: z.number().int().min(1).max(100_000), dryRun }).strict(),
   z.object({ generations: z.array(generationNumber.min(1)).min(1).max(10_000), dryRun }).strict(),
 ]);
@@ -177,6 +233,8 @@ export const deleteGenerationsResultSchema = z.object({
   /** chosen by the rule but kept because they must never be deleted */
   protected: z.array(z.object({ generation: z.number().int(), reasons: z.array(protectedReasonSchema) })),
   remaining: z.number().int(),
+  /** "older than D days" keeps the newest generation made before the cutoff: the one in use D days ago (as Nix does); null otherwise */
+  activeAtCutoff: z.number().int().nullable(),
   /** NAR bytes that only the deleted generations keep alive: freed by the next garbage collection */
   freeableBytes: z.number().nonnegative(),
   freeablePaths: z.number().int().nonnegative(),
@@ -221,6 +279,17 @@ export const systemMethods = {
     'Ask the channel server which release each channel serves now',
     z.object({ name: rootChannelNameSchema.optional() }).strict(),
     z.object({ channels: z.array(channelCheckSchema) }),
+  ),
+  'system.flake.inputs': method('The inputs flake.lock pins now (no network)', noParams, flakeInputsResultSchema),
+  'system.flake.check': jobMethod(
+    'Look for newer versions of the flake inputs (nix flake update on a copy: your flake.lock is not touched)',
+    noParams,
+    flakeCheckResultSchema,
+  ),
+  'system.flake.update': jobMethod(
+    'Write the updated flake.lock (the one a check found, or a fresh update), keeping a backup',
+    z.object({ checkId: z.string().regex(/^[0-9a-f]{32}$/).optional() }).strict(),
+    flakeUpdateResultSchema,
   ),
   'system.deleteGenerations': method(
     'Delete old generations (never the current, running or booted one); dryRun shows what would go and the space it frees',

@@ -75,8 +75,8 @@ await build({
 });
 const { createApp, loadHost, clearClosureCaches } = await import(pathToFileURL(bundle).href);
 
-async function appFor(profileDir) {
-  const host = loadHost({ ...process.env, NIXOS_COMPANION_HOST: '' }, { systemProfile: path.join(profileDir, 'system'), currentSystem: path.join(work, 'none'), bootedSystem: path.join(work, 'none'), privilege: 'direct' });
+async function appFor(profileDir, overrides = {}) {
+  const host = loadHost({ ...process.env, NIXOS_COMPANION_HOST: '' }, { systemProfile: path.join(profileDir, 'system'), currentSystem: path.join(work, 'none'), bootedSystem: path.join(work, 'none'), privilege: 'direct', ...overrides });
   const app = await createApp(host, { onInternalError: (m, e) => console.error(m, e) });
   const call = async (method, params) => {
     const res = await app.router.call(method, params);
@@ -104,6 +104,9 @@ for (const count of [300, 1000]) {
   console.log(`  baseline nix-env --list-generations (numbers and dates only):    ${fmt(nixEnvList)}`);
   console.log(`  ratio ours / nix-env: ${(ours / nixEnvList).toFixed(2)}x (with sizes ${(oursSized / nixEnvList).toFixed(2)}x)`);
   if (count === 300) {
+    const sizedViaNix = await appFor(profileDir, { nixDbFile: '' });
+    const oursSizedViaNix = await time(() => sizedViaNix('system.generations', { withClosureSize: true }), 3);
+    console.log(`  system.generations with closure sizes, without the database (nix path-info): ${fmt(oursSizedViaNix)}`);
     const tools = await time(() => perGenerationTools(profileDir, count), 1);
     console.log(`  baseline processes per generation (what bash nixos-rebuild list-generations runs, without jq): ${fmt(tools)}`);
     console.log(`  ratio ours / per-generation processes: ${(ours / tools).toFixed(3)}x`);
@@ -127,13 +130,24 @@ for (let i = 0; i <= RUNS; i++) {
   if (i > 0) coldSamples.push(performance.now() - t);
 }
 const ourDiff = median(coldSamples);
+// The same cold diff without reading Nix's database (nix path-info + nix-store -q, the fallback path)
+const viaNix = await appFor(diffProfile, { nixDbFile: '' });
+const nixSamples = [];
+for (let i = 0; i <= RUNS; i++) {
+  viaNix.clearCaches();
+  const t = performance.now();
+  await viaNix('system.diff', { from: 1, to: 2 });
+  if (i > 0) nixSamples.push(performance.now() - t);
+}
+const ourDiffViaNix = median(nixSamples);
 const warmDiff = await time(() => call('system.diff', { from: 1, to: 2 }));
 const peerDiff = await time(() => run('nix', ['store', 'diff-closures', a, b]));
 console.log(`\ndiff two systems (${closureSize} store paths each, ${diff.changes.length} changed names)`);
 console.log(`  system.diff (cold, nothing cached): ${fmt(ourDiff)}`);
+console.log(`  system.diff (cold, without the database: nix path-info): ${fmt(ourDiffViaNix)}`);
 console.log(`  system.diff (same pair again):      ${fmt(warmDiff)}`);
 console.log(`  nix store diff-closures:            ${fmt(peerDiff)}`);
-console.log(`  ratio ours / diff-closures: ${(ourDiff / peerDiff).toFixed(2)}x`);
+console.log(`  ratio ours / diff-closures: ${(ourDiff / peerDiff).toFixed(2)}x (without the database ${(ourDiffViaNix / peerDiff).toFixed(2)}x)`);
 
 const r300 = results.find((r) => r.count === 300);
 console.log('\nsummary');

@@ -1,15 +1,16 @@
 import { expect, test } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { makeWriteHost, NIX_CONFIG, type WriteHost } from '../integration/system-write-host';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { addToConfig, makeSystemHost, NIX_CONFIG, type SystemHost } from '../fixtures/system-host';
 import { startServe, type Served } from './serve';
 
-/** The write side of the System page driven as a person would, on a host with real nix generations. */
-let host: WriteHost;
+/** The write side of the System page driven as a person would, on the fixture host with real nix generations. */
+let host: SystemHost;
 let served: Served;
+let original: string;
 
 test.beforeAll(async () => {
-  host = makeWriteHost();
+  host = await makeSystemHost({ generations: 3 });
+  original = readFileSync(host.configFile, 'utf8');
   served = await startServe({ hostFile: host.hostFile, env: { NIX_CONFIG } });
 });
 test.afterAll(async () => {
@@ -17,31 +18,35 @@ test.afterAll(async () => {
 });
 
 test('rebuild with visible progress, a preview, and the new generation active', async ({ page }) => {
-  writeFileSync(path.join(host.configDir, 'configuration.nix'), host.config('three', '6.7.0'));
+  writeFileSync(host.configFile, addToConfig(original, '  boot.kernelPackages = pkgs.linuxPackages_latest;'));
   await page.goto(`${served.appUrl}#/system/rebuild`);
   await page.getByRole('radio', { name: /Switch/ }).check();
   await page.getByTestId('rebuild-start').click();
   const progress = page.getByTestId('build-progress');
   await expect(progress).toBeVisible();
-  // real builds counted from nix's internal-json: package, sw, toplevel (and the kernel the first time)
-  await expect(page.getByTestId('counter-builds')).toContainText(/([3-9])\s*\/\s*\1/);
+  // real builds counted from nix's internal-json: at least the configuration check and the toplevel
+  // (the kernel and the links to it too, the first time this machine builds them)
+  await expect(page.getByTestId('counter-builds')).toContainText(/([2-9])\s*\/\s*\1/);
   const dialog = page.getByTestId('preview-dialog');
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('The kernel changes');
-  await expect(dialog).toContainText('6.6.1 → 6.7.0');
+  await expect(dialog).toContainText('6.6.64 → 6.12.4');
   await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
-  await expect(page.getByText('Generation 3 is active.')).toBeVisible();
+  await expect(page.getByText('Generation 4 is active.')).toBeVisible();
   await expect(progress).toHaveAttribute('data-status', 'done');
-  await expect(page.getByTestId('job-log')).toContainText(`hello-${host.label('three')}> building hello-${host.label('three')}`);
-  expect(host.currentGeneration()).toBe(3);
+  expect(host.currentGeneration()).toBe(4);
   // the log is searchable
-  await page.getByRole('searchbox', { name: /Search the log/ }).fill('done switch');
+  await page.getByRole('searchbox', { name: /Search the log/ }).fill('checking the NixOS configuration');
+  await expect(page.getByTestId('job-log-count')).toContainText(/^1 of \d+ lines/);
+  await expect(page.getByTestId('job-log')).toContainText('nixos-configuration-check> checking the NixOS configuration of nixbox');
+  await page.getByRole('searchbox', { name: /Search the log/ }).fill('activating the configuration');
   await expect(page.getByTestId('job-log-count')).toContainText(/^1 of \d+ lines/);
 });
 
 test('a broken configuration shows the Nix error with a link that opens the editor at that line', async ({ page }) => {
-  const file = path.join(host.configDir, 'configuration.nix');
-  writeFileSync(file, '{ config, pkgs, ... }:\n{\n  system.label = "broken";\n  boot.kernelVersion = "6.6.1"\n  environment.packages = [ ];\n}\n');
+  const file = host.configFile;
+  const before = readFileSync(file, 'utf8');
+  writeFileSync(file, '{ config, pkgs, ... }:\n{\n  networking.hostName = "broken";\n  time.timeZone = "UTC"\n  environment.systemPackages = [ ];\n}\n');
   await page.goto(`${served.appUrl}#/system/rebuild`);
   await page.getByRole('radio', { name: /^Build/ }).check();
   await page.getByTestId('rebuild-start').click();
@@ -49,27 +54,86 @@ test('a broken configuration shows the Nix error with a link that opens the edit
   await expect(error).toBeVisible();
   await expect(error).toContainText("syntax error, unexpected '='");
   const link = page.getByTestId('nix-error-link');
-  await expect(link).toContainText(`${file}:5:24`);
+  await expect(link).toContainText(`${file}:5:30`);
   await link.click();
   await expect(page).toHaveURL(/#\/system\/config\/configuration\.nix:5$/);
   await expect(page.getByTestId('nix-editor')).toBeVisible();
-  await expect(page.locator('.cm-activeLine')).toContainText('environment.packages = [ ];');
+  await expect(page.locator('.cm-activeLine')).toContainText('environment.systemPackages = [ ];');
   // the same error inline, from nix-instantiate --parse
-  await expect(page.getByTestId('parse-errors')).toContainText("Line 5, column 24: syntax error, unexpected '='");
-  writeFileSync(file, host.config('three', '6.7.0'));
+  await expect(page.getByTestId('parse-errors')).toContainText("Line 5, column 30: syntax error, unexpected '='");
+  writeFileSync(file, before);
 });
 
 test('roll back from the generation list, after a confirmation that warns about the kernel', async ({ page }) => {
   await page.goto(`${served.appUrl}#/system/generations`);
-  const actions = page.getByTestId('generation-actions-2');
+  const actions = page.getByTestId('generation-actions-3');
   await expect(actions).toBeVisible();
   await actions.getByTestId('rollback-button').click();
   const dialog = page.getByTestId('activation-dialog');
-  await expect(dialog).toContainText('Roll back to generation 2?');
-  await expect(dialog.getByTestId('kernel-warning')).toContainText('Running 6.7.0, generation 2 has 6.6.1');
+  await expect(dialog).toContainText('Roll back to generation 3?');
+  await expect(dialog.getByTestId('kernel-warning')).toContainText('Running 6.12.4, generation 3 has 6.6.64');
   await dialog.getByTestId('activation-confirm').click();
   await expect(page).toHaveURL(/#\/system\/rebuild$/);
   await expect(page.getByTestId('build-progress')).toHaveAttribute('data-status', 'done');
-  expect(host.currentGeneration()).toBe(2);
-  expect(host.activations().at(-1)).toMatch(/^switch .*fixture-two/);
+  expect(host.currentGeneration()).toBe(3);
+  expect(host.activations().at(-1)).toBe(`switch ${host.generationPath(3)}`);
+});
+
+// FIXME: the window stays responsive (tab clicks answer, the log is batched and capped at 200,000
+// lines), but on this loaded 2-core machine the browser takes ~4,000 log events/s, and after ~500,000
+// the event WebSocket drops ("Reconnecting…") and the count jumps back during the re-fetch. The cause
+// is one WebSocket message per log line (electron/exec/jobs.ts, electron/rpc/loopback.ts): log events
+// need batching there. Run it with `test(` in place of `test.fixme(` to reproduce.
+test.fixme('a million-line build log streams without freezing the window, stays searchable and stoppable', async ({ page }) => {
+  test.setTimeout(300_000);
+  const lines = 1_000_000;
+  // the fixture's configuration check prints this many lines: a real nix build log, through nix's internal-json
+  const big = await startServe({ hostFile: host.hostFile, env: { NIX_CONFIG, FIXTURE_BUILD_LOG_LINES: String(lines) } });
+  try {
+    writeFileSync(host.configFile, addToConfig(original, '  users.motd = "a long log";'));
+    await page.goto(`${big.appUrl}#/system/rebuild`);
+    await page.getByRole('radio', { name: /^Build/ }).check();
+    // a watchdog in the page: the longest time the main thread did not get to run a 50 ms timer
+    await page.evaluate(() => {
+      const w = window as unknown as { longestStall: number };
+      w.longestStall = 0;
+      let last = performance.now();
+      setInterval(() => {
+        const now = performance.now();
+        w.longestStall = Math.max(w.longestStall, now - last - 50);
+        last = now;
+      }, 50);
+    });
+    await page.getByTestId('rebuild-start').click();
+    const count = page.getByTestId('job-log-count');
+    const numberIn = async () => Number(((await count.textContent()) ?? '').split(' ')[0]!.replace(/\D/g, '') || 0);
+    const t0 = Date.now();
+    await expect.poll(numberIn, { timeout: 180_000, intervals: [250] }).toBeGreaterThan(100_000);
+    console.log(`100,000 lines shown after ${Date.now() - t0} ms`);
+    // while it streams, another tab answers a click, and the log comes back
+    const streaming = await numberIn();
+    await page.getByRole('tab', { name: 'Generations' }).click();
+    await expect(page.getByTestId('generation-row-1')).toBeVisible({ timeout: 5_000 });
+    await page.getByRole('tab', { name: 'Rebuild' }).click();
+    await expect(page.getByTestId('job-log')).toBeVisible({ timeout: 5_000 });
+    expect(await numberIn()).toBeGreaterThanOrEqual(streaming);
+    // past the 200,000 lines the window keeps: the oldest are dropped, the count still tells them all
+    await expect.poll(numberIn, { timeout: 240_000, intervals: [500] }).toBeGreaterThan(260_000);
+    await expect(count).toContainText(/\(showing the newest [\d,]+\)/);
+    // only a window of rows is in the page
+    expect(await page.locator('.job-log-line').count()).toBeLessThan(200);
+    // a line that arrived late is found
+    const late = 250_000;
+    await page.getByRole('searchbox', { name: /Search the log/ }).fill(`checked item ${late} of ${lines}`);
+    await expect(count).toContainText(/^1 of /, { timeout: 10_000 });
+    await expect(page.getByTestId('job-log')).toContainText(`nixos-configuration-check>   checked item ${late} of ${lines}`);
+    // and the build can still be stopped from the window
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('build-progress')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+    const stall = await page.evaluate(() => (window as unknown as { longestStall: number }).longestStall);
+    console.log(`longest main-thread stall while the log streamed: ${Math.round(stall)} ms`);
+    expect(stall).toBeLessThan(2_000);
+  } finally {
+    await big.stop();
+  }
 });

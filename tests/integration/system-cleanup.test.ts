@@ -50,7 +50,8 @@ afterAll(async () => {
 describe('system.deleteGenerations', () => {
   it('previews by age and by count, keeping the current, running and booted generations', async () => {
     const byAge = await app.call('system.deleteGenerations', { olderThanDays: 5, dryRun: true });
-    expect(byAge).toMatchObject({ dryRun: true, generations: [1, 2], protected: [], remaining: 4 });
+    // 2 is the newest generation made before the cutoff: the one in use 5 days ago stays, as with Nix
+    expect(byAge).toMatchObject({ dryRun: true, generations: [1], protected: [], remaining: 5, activeAtCutoff: 2 });
 
     const byCount = await app.call('system.deleteGenerations', { keepNewest: 1, dryRun: true });
     // 6 is the boot default (kept by count anyway), 5 runs, 4 was booted.
@@ -59,6 +60,43 @@ describe('system.deleteGenerations', () => {
       { generation: 5, reasons: ['running'] },
       { generation: 4, reasons: ['booted'] },
     ]);
+    expect(generationNumbers()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('"older than D days" picks what nix-env --delete-generations Dd picks, and still keeps running and booted', async () => {
+    /** what real Nix would remove: `nix-env --delete-generations <D>d --dry-run` ("would remove profile version N" in 2.8, "generation N" later) */
+    const nixWouldRemove = (days: number) =>
+      [...execFileSync('bash', ['-c', 'nix-env -p "$1" --delete-generations "$2" --dry-run 2>&1', 'nix-env', profile, `${days}d`], { env: nixEnv, encoding: 'utf8' }).matchAll(/would remove (?:generation|profile version) (\d+)/g)]
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b);
+    const ages: Record<number, string> = { 1: '40 days ago', 2: '20 days ago', 3: '12 days ago', 4: '8 days ago', 5: '3 days ago', 6: '1 hour ago' };
+    for (const [n, age] of Object.entries(ages)) execFileSync('touch', ['-h', '-d', age, `${profile}-${n}-link`]);
+    try {
+      const compare = async (days: number) => {
+        const ours = await app.call('system.deleteGenerations', { olderThanDays: days, dryRun: true });
+        // Nix itself only spares the current generation; we also keep running (5) and booted (4), and say so
+        const chosen = [...ours.generations, ...ours.protected.filter((p) => !p.reasons.includes('current')).map((p) => p.generation)].sort((a, b) => a - b);
+        expect(chosen, `${days} days`).toEqual(nixWouldRemove(days));
+        return ours;
+      };
+      expect(await compare(30)).toMatchObject({ generations: [], activeAtCutoff: 1 });
+      expect(await compare(15)).toMatchObject({ generations: [1], activeAtCutoff: 2 });
+      expect(await compare(10)).toMatchObject({ generations: [1, 2], activeAtCutoff: 3 });
+      const week = await compare(5);
+      expect(week).toMatchObject({ generations: [1, 2, 3], activeAtCutoff: 4, protected: [] });
+      const twoDays = await compare(2);
+      expect(twoDays).toMatchObject({ generations: [1, 2, 3], activeAtCutoff: 5, protected: [{ generation: 4, reasons: ['booted'] }] });
+      expect(await compare(1000)).toMatchObject({ generations: [], activeAtCutoff: null });
+      // after a rollback the boot default is an old generation: Nix skips it, and so do we
+      nix('nix-env', ['-p', profile, '--switch-generation', '2']);
+      const rolledBack = await compare(10);
+      expect(rolledBack.generations).toEqual([1]);
+      expect(rolledBack.protected).toEqual([{ generation: 2, reasons: ['current'] }]);
+    } finally {
+      nix('nix-env', ['-p', profile, '--switch-generation', '6']);
+      for (const n of [1, 2]) execFileSync('touch', ['-h', '-d', '10 days ago', `${profile}-${n}-link`]);
+      for (const n of [3, 4, 5, 6]) execFileSync('touch', ['-h', `${profile}-${n}-link`]);
+    }
     expect(generationNumbers()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

@@ -3,21 +3,24 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app';
-import { makeWriteHost, type WriteHost } from './system-write-host';
+import { addToConfig, makeSystemHost, type SystemHost } from '../fixtures/system-host';
 
-let host: WriteHost;
+let host: SystemHost;
+let configDir: string;
 let app: Awaited<ReturnType<typeof testApp>>;
 
 beforeAll(async () => {
-  host = makeWriteHost();
-  writeFileSync(path.join(host.configDir, 'configuration.nix'), host.config('cfg').replace('{\n', '{\n  imports = [ ./hardware-configuration.nix ./modules ];\n'));
-  writeFileSync(path.join(host.configDir, 'hardware-configuration.nix'), '{ ... }: { }\n');
-  mkdirSync(path.join(host.configDir, 'modules'));
-  writeFileSync(path.join(host.configDir, 'modules/default.nix'), '{ ... }: { imports = [ ./desktop.nix ]; }\n');
-  writeFileSync(path.join(host.configDir, 'modules/desktop.nix'), '{ ... }: { }\n');
-  writeFileSync(path.join(host.configDir, 'unused.nix'), '{ }\n');
+  host = await makeSystemHost({ generations: 3 });
+  configDir = host.host.nixosConfigDir;
+  // the fixture's configuration.nix imports ./hardware-configuration.nix; add a module folder and a file nothing imports
+  const config = readFileSync(host.configFile, 'utf8');
+  writeFileSync(host.configFile, config.replace('      ./hardware-configuration.nix\n', '      ./hardware-configuration.nix\n      ./modules\n'));
+  mkdirSync(path.join(configDir, 'modules'));
+  writeFileSync(path.join(configDir, 'modules/default.nix'), '{ ... }: { imports = [ ./desktop.nix ]; }\n');
+  writeFileSync(path.join(configDir, 'modules/desktop.nix'), '{ ... }: { }\n');
+  writeFileSync(path.join(configDir, 'unused.nix'), '{ }\n');
   process.env.NIXOS_COMPANION_HOST = host.hostFile;
-  app = await testApp(host.overrides);
+  app = await testApp(host.host);
 });
 afterAll(async () => {
   delete process.env.NIXOS_COMPANION_HOST;
@@ -30,7 +33,7 @@ describe('system.config against real nix', () => {
     expect(r.kind).toBe('channels');
     expect(r.mainFile).toBe('configuration.nix');
     expect(r.file?.path).toBe('configuration.nix');
-    expect(r.file?.content).toContain('imports = [ ./hardware-configuration.nix ./modules ];');
+    expect(r.file?.content).toContain('      ./hardware-configuration.nix\n      ./modules\n');
     const byPath = Object.fromEntries(r.files.map((f) => [f.path, f.imported]));
     expect(byPath).toEqual({ 'configuration.nix': true, 'hardware-configuration.nix': true, 'modules/default.nix': true, 'modules/desktop.nix': true, 'unused.nix': false });
     expect((await app.call('system.config.read', { path: 'modules/desktop.nix' })).file?.content).toBe('{ ... }: { }\n');
@@ -50,13 +53,14 @@ describe('system.config against real nix', () => {
     const ok = await app.call('system.config.evaluate', {});
     expect(ok.ok).toBe(true);
     expect(ok.wouldBuild).toBeGreaterThanOrEqual(1);
-    const file = path.join(host.configDir, 'configuration.nix');
+    const file = host.configFile;
     const good = readFileSync(file, 'utf8');
-    writeFileSync(file, good.replace('}\n', '  services.printing.enable = true;\n}\n'));
+    const text = addToConfig(good, '  services.printerz.enable = true;');
+    writeFileSync(file, text);
     const bad = await app.call('system.config.evaluate', {});
     expect(bad.ok).toBe(false);
-    expect(bad.error?.message).toMatch(/The option `services' does not exist/);
-    expect(bad.error?.location).toMatchObject({ file, line: 7 });
+    expect(bad.error?.message).toMatch(/The option `services.printerz' does not exist/);
+    expect(bad.error?.location).toMatchObject({ file, line: text.split('\n').findIndex((l) => l.includes('services.printerz')) + 1 });
     expect(bad.error?.relativePath).toBe('configuration.nix');
     writeFileSync(file, good);
   });
@@ -65,7 +69,7 @@ describe('system.config against real nix', () => {
     const before = await app.call('system.config.read', {});
     const next = before.file!.content.replace('{\n', '{\n  # edited in the app\n');
     const written = await app.call('system.config.write', { path: 'configuration.nix', content: next, expectedSha256: before.file!.sha256 });
-    expect(readFileSync(path.join(host.configDir, 'configuration.nix'), 'utf8')).toBe(next);
+    expect(readFileSync(host.configFile, 'utf8')).toBe(next);
     expect(written.backup).not.toBeNull();
     expect(readFileSync(written.backup!, 'utf8')).toBe(before.file!.content);
     // someone else's stale hash is refused
@@ -75,32 +79,32 @@ describe('system.config against real nix', () => {
     expect(backups.length).toBe(1);
     expect(backups[0]!.path).toBe('configuration.nix');
     await app.call('system.config.restore', { backup: backups[0]!.name });
-    expect(readFileSync(path.join(host.configDir, 'configuration.nix'), 'utf8')).toBe(before.file!.content);
+    expect(readFileSync(host.configFile, 'utf8')).toBe(before.file!.content);
     expect((await app.call('system.config.backups', {})).backups.length).toBe(2);
     expect((await app.callError('system.config.restore', { backup: '../../etc/shadow' })).code).toBe('invalid-params');
   });
 
   it('commits the configuration to git before a switch, with the new generation number', async () => {
-    execFileSync('git', ['init', '--quiet'], { cwd: host.configDir });
+    execFileSync('git', ['init', '--quiet'], { cwd: configDir });
     await app.call('system.settings.set', { previewBeforeSwitch: false });
     const { jobId } = await app.call('system.rebuild', { action: 'switch' });
     const done = await app.ctx.jobs.wait(jobId);
     expect(done.status).toBe('done');
     const result = done.result as { generation: number; commit: { committed: boolean; message: string; revision: string } };
-    expect(result.generation).toBe(3);
-    expect(result.commit).toMatchObject({ committed: true, message: 'NixOS generation 3 (switch)' });
-    const log = execFileSync('git', ['log', '--format=%H %s'], { cwd: host.configDir, encoding: 'utf8' }).trim();
-    expect(log).toBe(`${result.commit.revision} NixOS generation 3 (switch)`);
-    const tracked = execFileSync('git', ['ls-files'], { cwd: host.configDir, encoding: 'utf8' });
+    expect(result.generation).toBe(4);
+    expect(result.commit).toMatchObject({ committed: true, message: 'NixOS generation 4 (switch)' });
+    const log = execFileSync('git', ['log', '--format=%H %s'], { cwd: configDir, encoding: 'utf8' }).trim();
+    expect(log).toBe(`${result.commit.revision} NixOS generation 4 (switch)`);
+    const tracked = execFileSync('git', ['ls-files'], { cwd: configDir, encoding: 'utf8' });
     expect(tracked).toContain('modules/desktop.nix');
     expect(tracked).not.toContain('.nixos-companion-backups');
-    expect(readdirSync(host.configDir)).toContain('.nixos-companion-backups');
+    expect(readdirSync(configDir)).toContain('.nixos-companion-backups');
   });
 
   it('settings persist as JSON in the config folder and are validated', async () => {
     const s = await app.call('system.settings.set', { safeSwitchTimeoutSeconds: 30, commitConfigToGit: true });
     expect(s).toEqual({ previewBeforeSwitch: false, safeSwitchTimeoutSeconds: 30, commitConfigToGit: true });
-    expect(JSON.parse(readFileSync(path.join(host.overrides.configDir!, 'system-settings.json'), 'utf8'))).toEqual(s);
+    expect(JSON.parse(readFileSync(path.join(host.host.configDir, 'system-settings.json'), 'utf8'))).toEqual(s);
     expect((await app.callError('system.settings.set', { safeSwitchTimeoutSeconds: 1 })).code).toBe('invalid-params');
     expect((await app.callError('system.settings.set', { other: true })).code).toBe('invalid-params');
   });

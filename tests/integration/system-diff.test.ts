@@ -125,6 +125,25 @@ describe('system.diff', () => {
     for (const c of diff.changes) expect(c.requested, c.name).toBe(inSw(c.name));
   });
 
+  it('reads closures from Nix\'s database when it can, and gives the same answer through nix when it cannot', async () => {
+    const viaDb = await testApp({ systemProfile: profile });
+    const viaNix = await testApp({ systemProfile: profile, nixDbFile: '' });
+    const noSqlite = await testApp({ systemProfile: profile, commands: { ...viaDb.ctx.host.commands, sqlite3: path.join(dir, 'no-such-sqlite3') } });
+    const spawned: string[] = [];
+    const run = viaDb.ctx.runner.run.bind(viaDb.ctx.runner);
+    viaDb.ctx.runner.run = (command, args, opts) => (spawned.push(String(command)), run(command, args, opts));
+    try {
+      const fromDb = await viaDb.call('system.diff', { from: 1, to: 3 });
+      // one read of the database answered both closures and the sw/ references: no nix process
+      expect(spawned).toEqual(['sqlite3']);
+      expect(await viaNix.call('system.diff', { from: 1, to: 3 })).toEqual(fromDb);
+      expect(await noSqlite.call('system.diff', { from: 1, to: 3 })).toEqual(fromDb);
+      expectAgreement(fromDb, diffClosuresPeer(toplevels[0]!, toplevels[2]!));
+    } finally {
+      await Promise.all([viaDb.dispose(), viaNix.dispose(), noSqlite.dispose()]);
+    }
+  });
+
   it('takes store paths and /run/current-system, and finds nothing between a system and itself', async () => {
     const byPath = await app.call('system.diff', { from: toplevels[0]!, to: path.join(dir, 'current-system') });
     expectAgreement(byPath, diffClosuresPeer(toplevels[0]!, toplevels[3]!));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closureEntryName, compareVersions, parseDrvName, storePathName } from '../../electron/services/system/store-names';
+import { closureEntryName, compareVersions, parseDrvName, sortByteOrder, storePathName } from '../../electron/services/system/store-names';
 
 describe('parseDrvName (Nix DrvName)', () => {
   it.each([
@@ -31,6 +31,30 @@ describe('closureEntryName (diff-closures grouping)', () => {
   it('keeps digits and capitals that are not outputs', () => {
     expect(closureEntryName('/nix/store/00qqy70s281wpknbwm55gpav46vf4gvs-libX11-1.8.7')).toEqual({ name: 'libX11', version: '1.8.7', output: '' });
     expect(storePathName('/nix/store/00qqy70s281wpknbwm55gpav46vf4gvs-libX11-1.8.7')).toBe('libX11-1.8.7');
+  });
+});
+
+describe('store path names parsed by hand, as the regexes of Nix would', () => {
+  // The rules written as the regexes diff-closures uses, to check the hand-written fast path against.
+  const byRegex = (p: string) => {
+    const base = p.slice(p.lastIndexOf('/') + 1);
+    const full = /^[0-9a-z]{32}-(.+)$/.exec(base)?.[1] ?? base;
+    const m = /^(.*)-([a-z]+|lib32|lib64)$/.exec(full);
+    return { ...parseDrvName(m ? m[1]! : full), output: m ? m[2]! : '' };
+  };
+  const hash = '0123456789abcdefghijklmnopqrstuv';
+  const names = ['-bin', 'foo', 'foo-', 'foo-bin', 'foo-1.2-dev', 'glibc-2.40-66-lib32', 'x-lib64', 'a-b-c', 'perl5.40.0-Moo-2.005005', 'qt-6.8.1-Lib', 'linux-6.6.30-modules-shrunk', 'é-1', 'foo--bin', 'unstable-2024-01-01', '-', 'source'];
+  it('agrees on every kind of name, with and without a hash', () => {
+    for (const n of names) {
+      for (const p of [`/nix/store/${hash}-${n}`, `/nix/store/${n}`, `/nix/store/${hash.toUpperCase()}-${n}`, `/nix/store/${hash.slice(1)}-${n}`]) {
+        expect(closureEntryName(p), p).toEqual(byRegex(p));
+        expect(storePathName(p), p).toBe(/^[0-9a-z]{32}-(.+)$/.exec(p.slice(p.lastIndexOf('/') + 1))?.[1] ?? p.slice(p.lastIndexOf('/') + 1));
+      }
+    }
+  });
+  it('sorts in byte order, surrogate pairs included', () => {
+    expect(sortByteOrder(['b', 'a', 'B', '_'])).toEqual(['B', '_', 'a', 'b']);
+    expect(sortByteOrder(['\u{1F600}', '\uFFFD', 'z'])).toEqual(['z', '\uFFFD', '\u{1F600}']);
   });
 });
 

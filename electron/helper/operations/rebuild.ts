@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
+import { LogFollower } from '../../services/system/follow-log';
 import type { HelperIO } from '../io';
 import type { HelperOperation } from './types';
 
@@ -70,22 +71,51 @@ async function runOrFail(io: HelperIO, file: string, args: string[], what: strin
   if (code !== 0) throw new AppError('command-failed', `${what} failed (exit code ${code}).`);
 }
 
-function systemdIsInit(): boolean {
-  try {
-    return readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd' || path.basename(readlinkSync('/proc/1/exe')) === 'systemd';
-  } catch {
-    return false;
-  }
-}
-
 function commandExists(cmd: string): boolean {
   if (cmd.includes('/')) return existsSync(cmd);
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(path.join(dir, cmd)));
 }
 
-/** systemd-run keeps the activation alive whatever happens to the app; without systemd, a detached process in its own session does. */
-export function useSystemdForActivation(host: Host): boolean {
-  return host.useSystemdRun && systemdIsInit() && commandExists(host.commands['systemd-run']);
+/** The flags nixos-rebuild passes to systemd-run for activation (NixOS 24.11), followed by the command. */
+function systemdRunArgv(host: Host, command: string[]): string[] {
+  return [
+    host.commands['systemd-run'],
+    '-E', 'LOCALE_ARCHIVE',
+    '-E', 'NIXOS_INSTALL_BOOTLOADER',
+    '--collect',
+    '--no-ask-password',
+    '--pipe',
+    '--quiet',
+    '--service-type=exec',
+    `--unit=${ACTIVATION_UNIT}`,
+    '--wait',
+    ...command,
+  ];
+}
+
+/**
+ * systemd-run keeps the activation alive whatever happens to the app. Like nixos-rebuild, check that it
+ * works by running `true` with the same flags (in a container or a chroot it cannot reach systemd); the
+ * answer is null when it works, or why not.
+ */
+export function systemdRunProblem(host: Host): Promise<string | null> {
+  if (!host.useSystemdRun) return Promise.resolve('it is turned off for this host');
+  if (!commandExists(host.commands['systemd-run'])) return Promise.resolve(`${host.commands['systemd-run']} was not found`);
+  const [file, ...args] = systemdRunArgv(host, ['true']);
+  return new Promise((resolve) => {
+    const child = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve(err.message);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 ? null : stderr.trim().split('\n').at(-1) || `it exited with code ${code}`);
+    });
+  });
 }
 
 async function writeState(dir: string, state: ActivationState) {
@@ -138,24 +168,11 @@ export async function runActivation(io: HelperIO, storePath: string, action: 'sw
   const id = `${Date.now()}-${randomBytes(4).toString('hex')}`;
   const logFile = path.join(dir, `activation-${id}.log`);
   const fd = openSync(logFile, 'a', 0o644);
-  const systemd = useSystemdForActivation(host);
-  const argv = systemd
-    ? [
-        host.commands['systemd-run'],
-        '-E', 'LOCALE_ARCHIVE',
-        '-E', 'NIXOS_INSTALL_BOOTLOADER',
-        '--collect',
-        '--no-ask-password',
-        '--pipe',
-        '--quiet',
-        '--service-type=exec',
-        `--unit=${ACTIVATION_UNIT}`,
-        '--wait',
-        switcher,
-        action,
-      ]
-    : [switcher, action];
   io.phase('activate', action === 'boot' ? 'Making it the boot default' : 'Activating the new configuration', false);
+  const problem = await systemdRunProblem(host);
+  const systemd = problem === null;
+  const argv = systemd ? systemdRunArgv(host, [switcher, action]) : [switcher, action];
+  if (host.useSystemdRun && !systemd) io.log(`systemd-run does not work here (${problem}), so the activation runs as a detached process instead.`, 'info');
   io.log(`Activating ${storePath} (${action})${systemd ? ` in the systemd unit ${ACTIVATION_UNIT}` : ' as a detached process'}`, 'info');
   // The activation's stdout/stderr are the log file itself, not pipes to this helper: if the helper dies, the activation goes on writing.
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, NIXOS_INSTALL_BOOTLOADER: process.env.NIXOS_INSTALL_BOOTLOADER ?? '' } });
@@ -168,28 +185,7 @@ export async function runActivation(io: HelperIO, storePath: string, action: 'sw
   const state: ActivationState = { id, unit: systemd ? ACTIVATION_UNIT : null, pid: child.pid ?? 0, storePath, action, logFile, startedAt: new Date().toISOString() };
   await writeState(dir, state);
 
-  let offset = 0;
-  let partial = '';
-  const follow = async () => {
-    const handle = await open(logFile, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size <= offset) return;
-      const buf = Buffer.alloc(size - offset);
-      await handle.read(buf, 0, buf.length, offset);
-      offset = size;
-      const text = partial + buf.toString('utf8');
-      const lines = text.split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) io.log(line, 'stdout');
-    } finally {
-      await handle.close();
-    }
-  };
-  const timer = setInterval(() => void follow().catch(() => {}), 200);
-  const exitCode = await exited.finally(() => clearInterval(timer));
-  await follow();
-  if (partial) io.log(partial, 'stdout');
+  const exitCode = await new LogFollower(logFile, (line) => io.log(line, 'stdout')).until(exited);
   await writeState(dir, { ...state, endedAt: new Date().toISOString(), exitCode });
   if (exitCode === 4) {
     throw new AppError('command-failed', 'The new configuration is active, but some services failed to start or restart. Check the log, and the services with "systemctl --failed".', `switch-to-configuration ${action} exited with code 4`);

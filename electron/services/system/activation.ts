@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, realpath } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Preview } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
@@ -9,6 +9,7 @@ import type { HelperEvent } from '../../helper/protocol';
 import { activationAlive, type ActivationState } from '../../helper/operations/rebuild';
 import { startJob } from '../../rpc/jobs';
 import { diffClosures } from './diff';
+import { LogFollower } from './follow-log';
 import { readTrimmed } from './profile';
 
 /** A system's kernel: its version (the folder under lib/modules) and the kernel file's store path. */
@@ -98,37 +99,19 @@ export async function reattachRunningActivation(ctx: AppContext, pollMs = 250): 
     job.phase('activate', 'Activating the new configuration (started before the app restarted)', { cancellable: false });
     const logFile = new JobLogFile(ctx, job.id);
     await logFile.open();
-    let offset = 0;
-    let partial = '';
-    const follow = async () => {
-      const handle = await open(state.logFile, 'r').catch(() => null);
-      if (!handle) return;
-      try {
-        const { size } = await handle.stat();
-        if (size <= offset) return;
-        const buf = Buffer.alloc(size - offset);
-        await handle.read(buf, 0, buf.length, offset);
-        offset = size;
-        const lines = (partial + buf.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) {
-          job.log(line, 'stdout');
-          logFile.write(line);
-        }
-      } finally {
-        await handle.close();
-      }
-    };
+    const follower = new LogFollower(state.logFile, (line) => {
+      job.log(line, 'stdout');
+      logFile.write(line);
+    });
     const started = Date.parse(state.startedAt);
     for (;;) {
-      await follow();
+      await follower.poll();
       const now = await readActivationState(ctx);
       if (!now || now.id !== state.id || !activationAlive(now)) break;
       job.progress({ fraction: null, message: 'Activating (picked up after a restart)' });
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    await follow();
-    if (partial) job.log(partial, 'stdout');
+    await follower.finish();
     const final = await readActivationState(ctx);
     await logFile.close();
     ctx.events.emit({ topic: 'changed', what: 'system-profile' });

@@ -13,7 +13,7 @@ import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink
  * and the booted one are never deleted: checked here for the preview, and again as root in the helper.
  */
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const DAY_SECONDS = 24 * 60 * 60;
 
 export async function protectedGenerations(host: AppContext['host'], links: ProfileLink[]): Promise<Map<number, ProtectedReason[]>> {
   const [currentNumber, runningPath, bootedPath] = await Promise.all([currentGeneration(host.systemProfile), resolveStorePath(host.currentSystem), resolveStorePath(host.bootedSystem)]);
@@ -31,16 +31,24 @@ export async function protectedGenerations(host: AppContext['host'], links: Prof
 const reasonWords: Record<ProtectedReason, string> = { current: 'the boot default', running: 'running now', booted: 'what the machine booted' };
 export const describeReasons = (reasons: ProtectedReason[]) => reasons.map((r) => reasonWords[r]).join(', ');
 
-function select(links: ProfileLink[], params: DeleteGenerationsParams, now: number): ProfileLink[] {
+/**
+ * Which generations a rule picks. "Older than D days" is Nix's deleteGenerationsOlderThan: going from
+ * the newest generation number down, the first one made before the cutoff (link mtime, whole seconds)
+ * stays, because it was the system in use at that moment; every older one goes.
+ */
+function select(links: ProfileLink[], params: DeleteGenerationsParams, now: number): { chosen: ProfileLink[]; activeAtCutoff: number | null } {
   if ('olderThanDays' in params) {
-    const cutoff = now - params.olderThanDays * DAY_MS;
-    return links.filter((l) => l.date.getTime() < cutoff);
+    const cutoff = Math.floor(now / 1000) - params.olderThanDays * DAY_SECONDS;
+    const newestFirst = [...links].sort((a, b) => b.generation - a.generation);
+    const active = newestFirst.findIndex((l) => Math.floor(l.date.getTime() / 1000) < cutoff);
+    if (active < 0) return { chosen: [], activeAtCutoff: null };
+    return { chosen: newestFirst.slice(active + 1), activeAtCutoff: newestFirst[active]!.generation };
   }
-  if ('keepNewest' in params) return [...links].sort((a, b) => b.generation - a.generation).slice(params.keepNewest);
+  if ('keepNewest' in params) return { chosen: [...links].sort((a, b) => b.generation - a.generation).slice(params.keepNewest), activeAtCutoff: null };
   const wanted = new Set(params.generations);
   const missing = [...wanted].filter((n) => !links.some((l) => l.generation === n));
   if (missing.length) throw new AppError('not-found', `Generation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist.`);
-  return links.filter((l) => wanted.has(l.generation));
+  return { chosen: links.filter((l) => wanted.has(l.generation)), activeAtCutoff: null };
 }
 
 /** `nix-store --gc --print-roots`: "<root> -> <store path>" a line. */
@@ -114,7 +122,7 @@ export async function deleteGenerations(ctx: AppContext, params: DeleteGeneratio
   const links = await listProfileLinks(ctx.host.systemProfile);
   if (!links.length) throw new AppError('not-found', `There is no system profile at ${ctx.host.systemProfile}.`);
   const protectedMap = await protectedGenerations(ctx.host, links);
-  const chosen = select(links, params, Date.now());
+  const { chosen, activeAtCutoff } = select(links, params, Date.now());
   const skipped = chosen.filter((l) => protectedMap.has(l.generation)).map((l) => ({ generation: l.generation, reasons: protectedMap.get(l.generation)! }));
   if ('generations' in params && skipped.length) {
     throw new AppError(
@@ -129,6 +137,7 @@ export async function deleteGenerations(ctx: AppContext, params: DeleteGeneratio
     generations: deleting.map((l) => l.generation),
     protected: skipped,
     remaining: links.length - deleting.length,
+    activeAtCutoff,
     freeableBytes: freeable.bytes,
     freeablePaths: freeable.paths,
     basis: freeable.basis,

@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { ClosureChange, ClosureDiff, ClosureRef, DiffSide } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import { closureSizes, directReferences } from './closure';
+import { closureSizes, closuresAndReferencesFromDb, directReferences } from './closure';
 import { kernelVersionOf, nixosVersionOf, realpathLoose } from './generations';
 import { listProfileLinks } from './profile';
-import { byteOrder, closureEntryName, compareVersions } from './store-names';
+import { byteOrder, closureEntryName, compareVersions, sortByteOrder } from './store-names';
 
 /**
  * What changed between two system closures, per package name, with the same grouping as
@@ -87,6 +87,15 @@ function group(paths: Iterable<string>): Grouped {
   return out;
 }
 
+function sameGroup(a: Map<string, string[]>, b: Map<string, string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [version, paths] of a) {
+    const other = b.get(version);
+    if (!other || other.length !== paths.length || !paths.every((p) => other.includes(p))) return false;
+  }
+  return true;
+}
+
 function groupSize(sizes: ReadonlyMap<string, number>, versions: Map<string, string[]> | undefined): number {
   let sum = 0;
   if (versions) for (const paths of versions.values()) for (const p of paths) sum += sizes.get(p) ?? 0;
@@ -132,18 +141,23 @@ export async function diffClosures(ctx: AppContext, params: { from: ClosureRef; 
   // The profile is read only to name store paths by their generation number.
   const needLinks = typeof params.from !== 'number' || typeof params.to !== 'number';
   const [from, to, links] = await Promise.all([resolveRef(ctx, params.from), resolveRef(ctx, params.to), needLinks ? listProfileLinks(ctx.host.systemProfile) : []]);
-  // Two small text queries in parallel (one per closure, with sizes) beat one big JSON answer;
-  // the packages the configuration asked for are the direct references of each side's sw/.
-  const { closures, references } = cachesOf(ctx);
-  const closureFor = (p: string) => cached(closures, p, () => closureSizes(ctx, p));
-  const beforeQuery = closureFor(from.storePath);
-  const afterQuery = closureFor(to.storePath);
   const [a, b] = await Promise.all([readSide(ctx, from), readSide(ctx, to)]);
   const swPaths = [...new Set([a.systemPath, b.systemPath].filter((p): p is string => p !== null))];
+  // The packages the configuration asked for are the direct references of each side's sw/.
+  // What is not cached comes from one read of Nix's database (a few ms), else from nix itself.
+  const { closures, references } = cachesOf(ctx);
+  const refKey = swPaths.join(' ');
+  const missing = [...new Set([from.storePath, to.storePath])].filter((p) => !closures.has(p));
+  const refsMissing = !references.has(refKey);
+  if (missing.length || refsMissing) {
+    const fromDb = closuresAndReferencesFromDb(ctx, missing, refsMissing ? swPaths : []);
+    for (const p of missing) cached(closures, p, () => fromDb.then((db) => db?.closures.get(p) ?? closureSizes(ctx, p)));
+    if (refsMissing) cached(references, refKey, () => fromDb.then((db) => db?.references ?? directReferences(ctx, swPaths)));
+  }
   const [beforeSizes, afterMap, swRefs] = await Promise.all([
-    beforeQuery,
-    afterQuery,
-    cached(references, swPaths.join(' '), () => directReferences(ctx, swPaths)),
+    cached(closures, from.storePath, () => closureSizes(ctx, from.storePath)),
+    cached(closures, to.storePath, () => closureSizes(ctx, to.storePath)),
+    cached(references, refKey, () => directReferences(ctx, swPaths)),
   ]);
   const requested = new Set([...swRefs].filter((p) => !swPaths.includes(p)).map((p) => closureEntryName(p).name));
   const generationByPath = new Map(links.map((l) => [l.storePath, l.generation]));
@@ -160,13 +174,14 @@ export async function diffClosures(ctx: AppContext, params: { from: ClosureRef; 
   const toSide = side(to, b, afterMap);
   const before = group(beforeSizes.keys());
   const after = group(afterMap.keys());
-  const names = [...new Set([...before.keys(), ...after.keys()])].sort(byteOrder);
+  const names = sortByteOrder([...new Set([...before.keys(), ...after.keys()])]);
   const kernelNames = new Set([a.kernelName, b.kernelName].filter((n): n is string => n !== null));
   const toplevelNames = new Set([a.toplevelName, b.toplevelName]);
   const changes: ClosureChange[] = [];
   for (const name of names) {
     const bv = before.get(name);
     const av = after.get(name);
+    if (bv && av && sameGroup(bv, av)) continue; // the very same store paths: nothing changed
     const sizeDelta = groupSize(afterMap, av) - groupSize(beforeSizes, bv);
     const beforeVersions = [...(bv?.keys() ?? [])].sort(byteOrder);
     const afterVersions = [...(av?.keys() ?? [])].sort(byteOrder);

@@ -4,7 +4,7 @@ import type { Generation, GenerationsResult } from '../../../shared/contract/sys
 import type { AppContext } from '../../context';
 import { mapLimit } from './concurrency';
 import { closureSizeOfEach } from './closure';
-import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
+import { currentGeneration, generationDate, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
 import { disagreementWarnings } from './status';
 
 /**
@@ -168,7 +168,7 @@ export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): 
     ]);
     return {
       generation: link.generation,
-      date: link.date.toISOString(),
+      date: generationDate(link.date),
       nixosVersion,
       kernelVersion,
       configurationRevision,
@@ -191,6 +191,11 @@ export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): 
     current: currentNumber,
     running,
     booted,
-    warnings: links.length ? disagreementWarnings(currentNumber, running, booted) : [],
+    warnings: [
+      ...(currentNumber !== null && !links.some((l) => l.generation === currentNumber)
+        ? [`The profile ${host.systemProfile} points to generation ${currentNumber}, whose link ${path.basename(host.systemProfile)}-${currentNumber}-link is missing: the profile link is broken. Switching to one of the listed generations, or rebuilding, repairs it.`]
+        : []),
+      ...(links.length ? disagreementWarnings(currentNumber, running, booted) : []),
+    ],
   };
 }

@@ -27,11 +27,21 @@ export async function listProfileLinks(profile: string): Promise<ProfileLink[]> 
       const m = pattern.exec(name);
       if (!m) return null;
       const link = path.join(dir, name);
-      const [target, st] = await Promise.all([readlink(link), lstat(link)]);
+      // a file or folder that only looks like a generation, or a link deleted meanwhile, is no generation
+      const [target, st] = await Promise.all([readlink(link), lstat(link)]).catch(() => [null, null] as const);
+      if (target === null || !st.isSymbolicLink()) return null;
       return { generation: Number(m[1]), link, storePath: path.resolve(dir, target), date: st.mtime } satisfies ProfileLink;
     }),
   );
   return links.filter((l): l is ProfileLink => l !== null).sort((a, b) => a.generation - b.generation);
+}
+
+/**
+ * A generation's date as nixos-rebuild prints it: the link's mtime in whole seconds (what `stat -c %Y`
+ * gives), ISO 8601 in UTC ("2024-05-01T12:00:00Z", the form of jq's todate).
+ */
+export function generationDate(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** The generation number the profile symlink points at (profile -> profile-N-link), or null. */

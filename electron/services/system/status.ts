@@ -7,7 +7,7 @@ import { resolveHomeManagerProfile } from '../home/profile-path';
 import { listRootChannels } from './channels';
 
 export { readChannelList, releaseFromChannelPath } from './channels';
-import { currentGeneration, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
+import { currentGeneration, generationDate, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
@@ -43,7 +43,7 @@ async function toRef(link: ProfileLink | null | undefined) {
     generation: link.generation,
     storePath: link.storePath,
     nixosVersion: (await readTrimmed(path.join(link.storePath, 'nixos-version'))) ?? 'unknown',
-    date: link.date.toISOString(),
+    date: generationDate(link.date),
   };
 }
 

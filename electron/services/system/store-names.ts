@@ -5,16 +5,21 @@
  */
 
 const STORE_NAME = /^[0-9a-z]{32}-(.+)$/;
-/** diff-closures strips a trailing output name; ambiguous by design ("-bin" vs a version suffix like "-unstable") */
-const OUTPUT_SUFFIX = /^(.*)-([a-z]+|lib32|lib64)$/;
+/** diff-closures strips a trailing output name, Nix's /^(.*)-([a-z]+|lib32|lib64)$/; ambiguous by design ("-bin" vs a version suffix like "-unstable") */
+const OUTPUT_NAME = /^(?:[a-z]+|lib32|lib64)$/;
 
 const isAsciiAlpha = (c: string | undefined) => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 const isAsciiDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
+const isHashChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
+
 /** `/nix/store/<hash>-foo-1.2` -> `foo-1.2` (the part after the hash), or the base name when it has no hash. */
 export function storePathName(storePath: string): string {
   const base = storePath.slice(storePath.lastIndexOf('/') + 1);
-  return STORE_NAME.exec(base)?.[1] ?? base;
+  // STORE_NAME by hand: thousands of paths per diff
+  if (base.length < 34 || base.charCodeAt(32) !== 45) return base;
+  for (let i = 0; i < 32; i++) if (!isHashChar(base.charCodeAt(i))) return STORE_NAME.exec(base)?.[1] ?? base;
+  return base.slice(33);
 }
 
 /** Nix's DrvName: the name ends at the first dash that is not followed by a letter; the rest is the version. */
@@ -30,9 +35,12 @@ export function parseDrvName(s: string): { name: string; version: string } {
 /** How diff-closures groups a store path: output name stripped, then DrvName. */
 export function closureEntryName(storePath: string): { name: string; version: string; output: string } {
   const full = storePathName(storePath);
-  const m = OUTPUT_SUFFIX.exec(full);
-  const base = m ? m[1]! : full;
-  return { ...parseDrvName(base), output: m ? m[2]! : '' };
+  // that regex by hand: only the last dash can start a suffix of letters (or lib32/lib64)
+  const dash = full.lastIndexOf('-');
+  const output = dash >= 0 ? full.slice(dash + 1) : '';
+  const stripped = dash >= 0 && OUTPUT_NAME.test(output);
+  const { name, version } = parseDrvName(stripped ? full.slice(0, dash) : full);
+  return { name, version, output: stripped ? output : '' };
 }
 
 function nextComponent(s: string, start: number): [component: string, next: number] {
@@ -82,6 +90,12 @@ export function compareVersions(v1: string, v2: string): number {
     if (componentsLT(c2, c1)) return 1;
   }
   return 0;
+}
+
+/** Sort in byte order, checking for surrogate pairs once instead of in every comparison. */
+export function sortByteOrder(strings: string[]): string[] {
+  const slow = strings.some((s) => /[\ud800-\udfff]/.test(s));
+  return strings.sort(slow ? byteOrder : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Byte-order comparison, the order of std::set<std::string> and std::map keys in Nix's output. */

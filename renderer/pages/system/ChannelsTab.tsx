@@ -5,6 +5,7 @@ import { JobLog } from '../../components/JobLog';
 import { Badge, Banner, Card, ErrorBanner, ProgressBar } from '../../components/ui';
 import { useJobs } from '../../stores/jobs';
 import { useSystemGenerations } from '../../stores/system-generations';
+import { FlakeInputsCard } from './FlakeInputsCard';
 import './system-read.css';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -107,6 +108,8 @@ export function ChannelsTab() {
           <span>{c.warnings.join(' ')}</span>
         </Banner>
       ))}
+
+      <FlakeInputsCard />
 
       <Card
         title="Root channels"

@@ -9,7 +9,7 @@ import './system-read.css';
 const reasonWords = { current: 'boot default', running: 'running', booted: 'booted' } as const;
 
 export function CleanupTab() {
-  const { cleanupPreview, cleanupDone, cleanupError, cleanupBusy, gcJobId } = useSystemGenerations();
+  const { cleanupPreview, cleanupDone, cleanupError, cleanupBusy, gcJobId, cleanupRule } = useSystemGenerations();
   const { previewCleanup, confirmCleanup, cancelCleanup, collectGarbage } = useSystemGenerations.getState();
   const gcJob = useJobs((s) => (gcJobId ? s.jobs[gcJobId] : undefined));
   const gcRunning = gcJob?.status === 'running';
@@ -21,6 +21,7 @@ export function CleanupTab() {
     e.preventDefault();
     void previewCleanup(rule === 'age' ? { olderThanDays: days } : { keepNewest: keep });
   };
+  const cutoffDays = cleanupRule && 'olderThanDays' in cleanupRule ? cleanupRule.olderThanDays : null;
   const gcResult = gcJob?.status === 'done' ? (gcJob.result as GcResult) : null;
 
   return (
@@ -35,7 +36,7 @@ export function CleanupTab() {
           <label className="row sr-check">
             <input type="radio" name="rule" checked={rule === 'age'} onChange={() => setRule('age')} /> Older than
           </label>
-          <input type="number" min={0} max={36500} value={days} aria-label="Days" onChange={(e) => setDays(Math.max(0, Math.floor(Number(e.target.value) || 0)))} disabled={rule !== 'age'} className="sr-number" />
+          <input type="number" min={1} max={36500} value={days} aria-label="Days" onChange={(e) => setDays(Math.max(1, Math.floor(Number(e.target.value) || 1)))} disabled={rule !== 'age'} className="sr-number" />
           <span>days</span>
           <span className="faint">or</span>
           <label className="row sr-check">
@@ -72,6 +73,11 @@ export function CleanupTab() {
             ) : (
               <div>Nothing to delete with this rule.</div>
             )}
+            {cleanupPreview.activeAtCutoff !== null && cutoffDays !== null ? (
+              <div className="faint" data-testid="active-at-cutoff">
+                Generation {cleanupPreview.activeAtCutoff} stays: it was the system in use {cutoffDays} day{cutoffDays === 1 ? '' : 's'} ago, so you can still go back to that point (nix-collect-garbage --delete-older-than keeps it too).
+              </div>
+            ) : null}
             {cleanupPreview.protected.length ? (
               <div className="faint">
                 Kept anyway: {cleanupPreview.protected.map((p) => `${p.generation} (${p.reasons.map((r) => reasonWords[r]).join(', ')})`).join('; ')}

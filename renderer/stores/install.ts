@@ -289,7 +289,7 @@ export const useInstall = create<InstallState>((set, get) => ({
   async generateStarter() {
     set((s) => ({ starter: { ...s.starter, busy: true, error: null } }));
     try {
-      const r = await call('installer.starterConfig', get().starter.form);
+      const r = await call('installer.starterConfig', starterParams(get()));
       set((s) => ({ starter: { ...s.starter, content: r.content, valid: r.valid, checked: r.checked, parseError: r.parseError } }));
     } catch (err) {
       set((s) => ({ starter: { ...s.starter, error: errorOf(err), content: null, valid: null } }));
@@ -301,7 +301,7 @@ export const useInstall = create<InstallState>((set, get) => ({
   async saveStarter() {
     set((s) => ({ starter: { ...s.starter, busy: true, error: null } }));
     try {
-      const r = await call('installer.saveStarterConfig', get().starter.form);
+      const r = await call('installer.saveStarterConfig', starterParams(get()));
       set((s) => ({ starter: { ...s.starter, savedPath: r.path } }));
     } catch (err) {
       set((s) => ({ starter: { ...s.starter, error: errorOf(err) } }));
@@ -314,6 +314,18 @@ export const useInstall = create<InstallState>((set, get) => ({
     set({ step: 'choose', image: null, imageError: null, imageJobId: null, device: null, writeJobId: null, writeResult: null, ventoyResult: null, writeError: null, ejected: null, ejectError: null, mode: 'raw' });
   },
 }));
+
+/** The form plus the release being installed (from the image's version, e.g. 25.11.1234.abc), so option names fit it. */
+function starterParams(s: Pick<InstallState, 'starter' | 'image' | 'resolved'>): StarterConfigInput {
+  const release = starterRelease(s);
+  return release ? { ...s.starter.form, release } : s.starter.form;
+}
+
+/** The NixOS release of the chosen image ("25.11"), when its version says. */
+export function starterRelease(s: Pick<InstallState, 'image' | 'resolved'>): string | undefined {
+  const m = /^(\d\d)\.(05|11)(?:pre|\.|$)/.exec(s.image?.version ?? s.resolved?.version ?? '');
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
 
 /** The hex out of whatever was pasted: a bare hash, or a line of a .sha256 file. */
 export function extractHex(text: string): string {

@@ -71,6 +71,8 @@ export const starterConfigSchema = z
     desktop: z.enum(['none', 'gnome', 'plasma', 'xfce']),
     ssh: z.boolean(),
     flakes: z.boolean(),
+    /** the NixOS release being installed ("25.11"; unstable as its coming number), for option names and system.stateVersion */
+    release: z.string().regex(/^\d\d\.(05|11)$/, 'a NixOS release like 25.11').optional(),
   })
   .strict();
 export type StarterConfigInput = z.input<typeof starterConfigSchema>;

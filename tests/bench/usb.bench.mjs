@@ -1,11 +1,13 @@
 // Install-media throughput, each against a baseline measured in the same run on the same machine:
 //  - write: the real root helper's `write-image` (O_EXCL|O_DIRECT, aligned 4 MiB buffers, first MiB last,
 //    fdatasync) vs `dd bs=4M oflag=direct conv=fsync` to the same loop device.      Goal: ≥ 0.95× dd.
-//  - write + verify (O_DIRECT read-back + SHA-256) vs dd's write alone.             Goal: ≤ 2.1× dd's time.
+//  - write + verify (image hashed during the write, O_DIRECT read-back compared byte for byte) vs dd's write
+//    alone.                                                                          Goal: ≤ 2.1× dd's time.
 //  - verify read vs `dd iflag=direct bs=4M of=/dev/null` over the same bytes.
 //  - download: the real `downloadImage` (SHA-256 while the bytes arrive) vs a plain HTTP download to a file
 //    with no hashing, and vs that download followed by a second hashing pass (what "no second pass" saves).
 // Needs root (loop devices). The image is a real isohybrid ISO (grub-rescue-pc) with a payload appended.
+// USB_BENCH_MIB (image size, default 768), USB_BENCH_ROUNDS (default 3), USB_BENCH_PART=write|download (one half only).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
@@ -24,6 +26,8 @@ if (process.getuid?.() !== 0) {
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.USB_BENCH_MIB ?? 768) * MiB;
 const ROUNDS = Number(process.env.USB_BENCH_ROUNDS ?? 3);
+// USB_BENCH_PART=write or =download runs only that half
+const PART = process.env.USB_BENCH_PART ?? 'all';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-bench-usb-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbps = (bytes, s) => `${(bytes / s / 1e6).toFixed(0)} MB/s`;
@@ -100,65 +104,78 @@ async function helperWrite(verify) {
   return { wall, ...result.value };
 }
 
-console.log(`usb bench: ${(SIZE / MiB).toFixed(0)} MiB image (grub-rescue ISO + payload) -> ${device}, ${ROUNDS} rounds, median of each`);
-const dd = [];
-const ours = [];
-const oursVerify = [];
-const ddReads = [];
-try {
-  for (let r = 0; r < ROUNDS; r++) {
-    // alternate the order so neither side always gets the warmer machine
-    if (r % 2 === 0) {
-      dd.push(ddWrite());
-      ours.push(await helperWrite(false));
-    } else {
-      ours.push(await helperWrite(false));
-      dd.push(ddWrite());
-    }
-    oursVerify.push(await helperWrite(true));
-    ddReads.push(ddRead());
-    const o = ours.at(-1);
-    const v = oursVerify.at(-1);
-    console.log(`  round ${r + 1}: dd ${dd.at(-1).toFixed(2)} s | app write ${o.writeSeconds.toFixed(2)} s (helper ${o.wall.toFixed(2)} s) | app write+verify ${v.wall.toFixed(2)} s (verify ${v.verifySeconds.toFixed(2)} s) | dd read ${ddReads.at(-1).toFixed(2)} s`);
-  }
-} finally {
-  execFileSync('losetup', ['-d', device]);
-}
-const ddW = median(dd);
-const oursW = median(ours.map((o) => o.wall));
-const oursWV = median(oursVerify.map((o) => o.wall));
-const verifyRead = median(oursVerify.map((o) => o.verifySeconds));
-const ddR = median(ddReads);
-const direct = ours.every((o) => o.direct);
+const verdicts = [];
+if (PART !== 'download') await benchWrite();
+else execFileSync('losetup', ['-d', device]);
+if (PART !== 'write') await benchDownload();
 console.log('');
-console.log(`dd write  (bs=4M oflag=direct conv=fsync)   ${ddW.toFixed(2)} s   ${mbps(SIZE, ddW)}`);
-const oursPhase = median(ours.map((o) => o.writeSeconds));
-console.log(`app write phase (O_DIRECT${direct ? '' : ' FELL BACK'})              ${oursPhase.toFixed(2)} s   ${mbps(SIZE, oursPhase)}   = ${(ddW / oursPhase).toFixed(2)}× dd's throughput (goal ≥ 0.95)`);
-console.log(`app write, whole helper run (start, checks) ${oursW.toFixed(2)} s   ${mbps(SIZE, oursW)}   = ${(ddW / oursW).toFixed(2)}× dd's throughput`);
-console.log(`app write + verify                          ${oursWV.toFixed(2)} s                = ${(oursWV / ddW).toFixed(2)}× dd's write time (goal ≤ 2.1)`);
-console.log(`dd read   (bs=4M iflag=direct)              ${ddR.toFixed(2)} s   ${mbps(SIZE, ddR)}`);
-console.log(`app verify (O_DIRECT read-back, compare with the image, SHA-256)
-                                            ${verifyRead.toFixed(2)} s   ${mbps(SIZE, verifyRead)}   = ${(ddR / verifyRead).toFixed(2)}× dd's read throughput`);
-const writeOk = ddW / median(ours.map((o) => o.writeSeconds)) >= 0.95;
-const verifyOk = oursWV / ddW <= 2.1;
+for (const v of verdicts) console.log(v);
+rmSync(dir, { recursive: true, force: true });
+if (existsSync(dir)) process.exitCode = 1;
 
-// --- download: hashing on the way vs no hashing vs a second pass ---
-const bundle = path.join(dir, 'download.mjs');
-await build({
-  stdin: { contents: "export { downloadImage } from './electron/services/installer/download'; export { loadHost } from './electron/host';", resolveDir: root, loader: 'ts' },
-  outfile: bundle,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
-const { downloadImage, loadHost } = await import(pathToFileURL(bundle).href);
-const dlSha = imageSha;
-const version = '26.11.1.abcdef0';
-const fileName = `nixos-minimal-${version}-x86_64-linux.iso`;
-// the server runs in its own process, as a remote server would
-const serverSource = `
+async function benchWrite() {
+  console.log(`usb bench: ${(SIZE / MiB).toFixed(0)} MiB image (grub-rescue ISO + payload) -> ${device}, ${ROUNDS} rounds, median of each`);
+  const dd = [];
+  const ours = [];
+  const oursVerify = [];
+  const ddReads = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      // alternate the order so neither side always gets the warmer machine
+      if (r % 2 === 0) {
+        dd.push(ddWrite());
+        ours.push(await helperWrite(false));
+      } else {
+        ours.push(await helperWrite(false));
+        dd.push(ddWrite());
+      }
+      oursVerify.push(await helperWrite(true));
+      ddReads.push(ddRead());
+      const o = ours.at(-1);
+      const v = oursVerify.at(-1);
+      console.log(`  round ${r + 1}: dd ${dd.at(-1).toFixed(2)} s | app write ${o.writeSeconds.toFixed(2)} s (helper ${o.wall.toFixed(2)} s) | app write+verify ${v.wall.toFixed(2)} s (verify ${v.verifySeconds.toFixed(2)} s) | dd read ${ddReads.at(-1).toFixed(2)} s`);
+    }
+  } finally {
+    execFileSync('losetup', ['-d', device]);
+  }
+  const ddW = median(dd);
+  const oursW = median(ours.map((o) => o.wall));
+  const oursWV = median(oursVerify.map((o) => o.wall));
+  const verifyRead = median(oursVerify.map((o) => o.verifySeconds));
+  const ddR = median(ddReads);
+  const direct = ours.every((o) => o.direct);
+  console.log('');
+  console.log(`dd write  (bs=4M oflag=direct conv=fsync)   ${ddW.toFixed(2)} s   ${mbps(SIZE, ddW)}`);
+  const oursPhase = median(ours.map((o) => o.writeSeconds));
+  console.log(`app write phase (O_DIRECT${direct ? '' : ' FELL BACK'})              ${oursPhase.toFixed(2)} s   ${mbps(SIZE, oursPhase)}   = ${(ddW / oursPhase).toFixed(2)}× dd's throughput (goal ≥ 0.95)`);
+  console.log(`app write, whole helper run (start, checks) ${oursW.toFixed(2)} s   ${mbps(SIZE, oursW)}   = ${(ddW / oursW).toFixed(2)}× dd's throughput`);
+  console.log(`app write + verify                          ${oursWV.toFixed(2)} s                = ${(oursWV / ddW).toFixed(2)}× dd's write time (goal ≤ 2.1)`);
+  console.log(`dd read   (bs=4M iflag=direct)              ${ddR.toFixed(2)} s   ${mbps(SIZE, ddR)}`);
+  console.log(`app verify (O_DIRECT read-back compared with the image)
+                                            ${verifyRead.toFixed(2)} s   ${mbps(SIZE, verifyRead)}   = ${(ddR / verifyRead).toFixed(2)}× dd's read throughput`);
+  const writeOk = ddW / median(ours.map((o) => o.writeSeconds)) >= 0.95;
+  const verifyOk = oursWV / ddW <= 2.1;
+  verdicts.push(`write ≥ 0.95× dd: ${writeOk ? 'met' : 'NOT met'}; write + verify ≤ 2.1× dd write: ${verifyOk ? 'met' : 'NOT met'}`);
+}
+
+async function benchDownload() {
+  // --- download: hashing on the way vs no hashing vs a second pass ---
+  const bundle = path.join(dir, 'download.mjs');
+  await build({
+    stdin: { contents: "export { downloadImage } from './electron/services/installer/download'; export { loadHost } from './electron/host';", resolveDir: root, loader: 'ts' },
+    outfile: bundle,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const { downloadImage, loadHost } = await import(pathToFileURL(bundle).href);
+  const dlSha = imageSha;
+  const version = '26.11.1.abcdef0';
+  const fileName = `nixos-minimal-${version}-x86_64-linux.iso`;
+  // the server runs in its own process, as a remote server would
+  const serverSource = `
 const http = require('node:http'); const fs = require('node:fs');
 const [file, fileName, sha] = process.argv.slice(1);
 const size = fs.statSync(file).size;
@@ -169,65 +186,63 @@ const server = http.createServer((req, res) => {
   else res.writeHead(404).end();
 });
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-const serverProcess = spawn(process.execPath, ['-e', serverSource, image, fileName, dlSha], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((resolve) => serverProcess.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
-const base = `http://127.0.0.1:${port}`;
-const job = { id: 'bench', signal: new AbortController().signal, log() {}, progress() {}, phase() {}, setCancellable() {} };
-const ctxFor = (cacheDir) => ({ host: loadHost(process.env, { channelBaseUrl: base, cacheDir }) });
+  const serverProcess = spawn(process.execPath, ['-e', serverSource, image, fileName, dlSha], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => serverProcess.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  const base = `http://127.0.0.1:${port}`;
+  const job = { id: 'bench', signal: new AbortController().signal, log() {}, progress() {}, phase() {}, setCancellable() {} };
+  const ctxFor = (cacheDir) => ({ host: loadHost(process.env, { channelBaseUrl: base, cacheDir }) });
 
-async function plainDownload(file) {
-  await new Promise((resolve, reject) => {
-    http.get(`${base}/releases/${fileName}`, (res) => pipeline(res, createWriteStream(file)).then(resolve, reject)).on('error', reject);
-  });
-}
-const hashFile = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const plain = [];
-const plainPlusHash = [];
-const app = [];
-async function plainRound(r) {
-  execFileSync('sync'); // start each contender without the previous one's dirty pages to write back
-  const f = path.join(dir, `plain-${r}.iso`);
-  const t0 = process.hrtime.bigint();
-  await plainDownload(f);
-  const t1 = process.hrtime.bigint();
-  if (hashFile(f) !== dlSha) throw new Error('plain download differs');
-  const t2 = process.hrtime.bigint();
-  plain.push(Number(t1 - t0) / 1e9);
-  plainPlusHash.push(Number(t2 - t0) / 1e9);
-  rmSync(f);
-}
-async function appRound(r) {
-  execFileSync('sync');
-  const cache = path.join(dir, `cache-${r}`);
-  const t3 = process.hrtime.bigint();
-  const result = await downloadImage(ctxFor(cache), job, { channel: 'nixos-26.11', edition: 'minimal', arch: 'x86_64' });
-  app.push(Number(process.hrtime.bigint() - t3) / 1e9);
-  if (result.sha256 !== dlSha || result.reused) throw new Error('app download differs');
-  rmSync(cache, { recursive: true, force: true });
-}
-// one unmeasured run each to warm up (first worker thread, first file in the cache folder), then alternate
-await plainRound('warm');
-await appRound('warm');
-plain.length = plainPlusHash.length = app.length = 0;
-for (let r = 0; r < ROUNDS; r++) {
-  if (r % 2 === 0) {
-    await plainRound(r);
-    await appRound(r);
-  } else {
-    await appRound(r);
-    await plainRound(r);
+  async function plainDownload(file) {
+    await new Promise((resolve, reject) => {
+      http.get(`${base}/releases/${fileName}`, (res) => pipeline(res, createWriteStream(file)).then(resolve, reject)).on('error', reject);
+    });
   }
-  console.log(`  round ${r + 1}: plain ${plain.at(-1).toFixed(2)} s | plain + hash pass ${plainPlusHash.at(-1).toFixed(2)} s | app ${app.at(-1).toFixed(2)} s`);
+  const hashFile = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
+  const plain = [];
+  const plainPlusHash = [];
+  const app = [];
+  async function plainRound(r) {
+    execFileSync('sync'); // start each contender without the previous one's dirty pages to write back
+    const f = path.join(dir, `plain-${r}.iso`);
+    const t0 = process.hrtime.bigint();
+    await plainDownload(f);
+    const t1 = process.hrtime.bigint();
+    if (hashFile(f) !== dlSha) throw new Error('plain download differs');
+    const t2 = process.hrtime.bigint();
+    plain.push(Number(t1 - t0) / 1e9);
+    plainPlusHash.push(Number(t2 - t0) / 1e9);
+    rmSync(f);
+  }
+  async function appRound(r) {
+    execFileSync('sync');
+    const cache = path.join(dir, `cache-${r}`);
+    const t3 = process.hrtime.bigint();
+    const result = await downloadImage(ctxFor(cache), job, { channel: 'nixos-26.11', edition: 'minimal', arch: 'x86_64' });
+    app.push(Number(process.hrtime.bigint() - t3) / 1e9);
+    if (result.sha256 !== dlSha || result.reused) throw new Error('app download differs');
+    rmSync(cache, { recursive: true, force: true });
+  }
+  // one unmeasured run each to warm up (first file in the cache folder, JIT), then alternate
+  await plainRound('warm');
+  await appRound('warm');
+  plain.length = plainPlusHash.length = app.length = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) {
+      await plainRound(r);
+      await appRound(r);
+    } else {
+      await appRound(r);
+      await plainRound(r);
+    }
+    console.log(`  round ${r + 1}: plain ${plain.at(-1).toFixed(2)} s | plain + hash pass ${plainPlusHash.at(-1).toFixed(2)} s | app ${app.at(-1).toFixed(2)} s`);
+  }
+  serverProcess.kill();
+  const p = median(plain);
+  const ph = median(plainPlusHash);
+  const a = median(app);
+  console.log('');
+  console.log(`plain HTTP download to a file (no hash)     ${p.toFixed(2)} s   ${mbps(SIZE, p)}`);
+  console.log(`plain download, then a second SHA-256 pass  ${ph.toFixed(2)} s   ${mbps(SIZE, ph)}`);
+  console.log(`app download (SHA-256 while downloading)    ${a.toFixed(2)} s   ${mbps(SIZE, a)}   = ${(a / p).toFixed(2)}× plain, ${(a / ph).toFixed(2)}× plain + second pass`);
+  verdicts.push(`download hashes while it arrives (no second pass): ${(a / p).toFixed(2)}× a plain download's time (goal: near 1)`);
 }
-serverProcess.kill();
-const p = median(plain);
-const ph = median(plainPlusHash);
-const a = median(app);
-console.log('');
-console.log(`plain HTTP download to a file (no hash)     ${p.toFixed(2)} s   ${mbps(SIZE, p)}`);
-console.log(`plain download, then a second SHA-256 pass  ${ph.toFixed(2)} s   ${mbps(SIZE, ph)}`);
-console.log(`app download (SHA-256 while downloading)    ${a.toFixed(2)} s   ${mbps(SIZE, a)}   = ${(a / p).toFixed(2)}× plain, ${(a / ph).toFixed(2)}× plain + second pass`);
-console.log('');
-console.log(`write ≥ 0.95× dd: ${writeOk ? 'met' : 'NOT met'}; write + verify ≤ 2.1× dd write: ${verifyOk ? 'met' : 'NOT met'}`);
-rmSync(dir, { recursive: true, force: true });
-if (existsSync(dir)) process.exitCode = 1;

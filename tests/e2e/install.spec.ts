@@ -117,6 +117,9 @@ test('the whole wizard: choose, download and verify, pick a drive, confirm, writ
   await page.getByTestId('starter-user').fill('alice');
   await expect(page.getByTestId('starter-preview')).toContainText('users.users.alice', { timeout: 15_000 });
   await expect(page.getByTestId('starter-config')).toContainText('Checked with nix-instantiate --parse');
+  // written for the release on the stick: its stateVersion, and option names as that release knows them
+  await expect(page.getByTestId('starter-preview')).toContainText(`system.stateVersion = "${newest}";`);
+  await expect(page.getByTestId('starter-preview')).toContainText(Number(newest.replace('.', '')) >= 2511 ? 'services.desktopManager.gnome.enable = true;' : 'services.xserver.desktopManager.gnome.enable = true;');
   await shot(page, '5-done');
   await page.getByTestId('eject').click();
   await expect(summary).toContainText('You can unplug it now');
@@ -169,4 +172,67 @@ test('a failed write says what happened and offers another drive, never "done"',
   await page.getByTestId('back-to-drives').click();
   await expect(page.getByTestId(`drive-${stick.name}`)).toContainText('read-only');
   execFileSync('blockdev', ['--setrw', stick.device]);
+});
+
+test('an ISO file I have: a wrong checksum is refused, then the write and read-back show their progress', async ({ page }) => {
+  test.setTimeout(240_000);
+  // big enough that writing and verifying take seconds on a loop device: the real ISO, then zeros (sparse)
+  const local = path.join(dir, 'my-nixos.iso');
+  const { writeFileSync, truncateSync, openSync, readSync, closeSync } = await import('node:fs');
+  writeFileSync(local, grub);
+  const size = 1024 * 1024 * 1024;
+  truncateSync(local, size);
+  const hash = createHash('sha256');
+  {
+    const fd = openSync(local, 'r');
+    const buf = Buffer.alloc(8 * 1024 * 1024);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    closeSync(fd);
+  }
+  const localSha = hash.digest('hex');
+  const stick = makeLoop(dir, 'big-stick.img', size + 64 * 1024 * 1024);
+  loops.push(stick);
+  await page.goto(`${served.appUrl}#/install`);
+  await page.getByRole('tab', { name: 'Use an ISO file I have' }).click();
+  await page.getByTestId('local-path').fill(local);
+  await page.getByTestId('local-sha256').fill('0'.repeat(64));
+  await page.getByTestId('start-image').click();
+  await expect(page.getByRole('alert')).toContainText('does not match the checksum you gave', { timeout: 60_000 });
+  await expect(page.getByTestId('to-drive')).toHaveCount(0);
+  await shot(page, '2-local-mismatch');
+  await page.getByTestId('stepper-choose').click();
+  await page.getByTestId('local-sha256').fill(`${localSha}  my-nixos.iso`);
+  await page.getByTestId('start-image').click();
+  await expect(page.getByTestId('image-ready')).toContainText('Checksum verified', { timeout: 60_000 });
+  await shot(page, '2-local-ready');
+  await page.getByTestId('to-drive').click();
+  await page.getByTestId(`drive-${stick.name}`).click();
+
+  // every state the progress display goes through, recorded in the page so none is missed between polls
+  await page.evaluate(() => {
+    const seen: { phase: string; bytes: string; speed: string; eta: string; pct: string }[] = [];
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
+    new MutationObserver(() => {
+      const el = document.querySelector('[data-testid="flash-progress"]');
+      if (el) seen.push({ phase: el.getAttribute('data-phase') ?? '', bytes: text('flash-bytes'), speed: text('flash-speed'), eta: text('flash-eta'), pct: text('flash-percent') });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await page.getByTestId('write-button').click();
+  await page.getByTestId('confirm-write').getByTestId('confirm-write-button').click();
+  await expect(page.getByTestId('flash-progress')).toBeVisible();
+  if (shots) {
+    await expect(page.getByTestId('flash-speed')).not.toHaveText('—');
+    await shot(page, '4-write');
+  }
+  await expect(page.getByTestId('step-done')).toBeVisible({ timeout: 180_000 });
+  const seen = await page.evaluate(() => (window as unknown as { seen: { phase: string; bytes: string; speed: string; eta: string; pct: string }[] }).seen);
+  const writing = seen.filter((x) => x.phase === 'write' && /of 1\.0 GiB/.test(x.bytes));
+  const verifying = seen.filter((x) => x.phase === 'verify-write' && /of 1\.0 GiB/.test(x.bytes));
+  expect(writing.some((x) => /\/s$/.test(x.speed) && /\d s$/.test(x.eta) && /%$/.test(x.pct)), JSON.stringify(seen.slice(0, 20))).toBe(true);
+  expect(verifying.length, JSON.stringify(seen.slice(-20))).toBeGreaterThan(0);
+  await expect(page.getByTestId('summary')).toContainText('ready and verified');
+  await expect(page.getByTestId('checksums')).toContainText('SHA-256 you gave');
+  await expect(page.getByTestId('checksums').locator('.badge.ok')).toHaveCount(2);
+  expect(readDevice(stick.device, grub.length).equals(grub)).toBe(true);
 });

@@ -109,3 +109,91 @@ export function helperHostFile(dir: string, keys: Record<string, unknown>): stri
   writeFileSync(file, JSON.stringify(keys));
   return file;
 }
+
+export const QEMU = '/usr/bin/qemu-system-x86_64';
+
+export interface BootResult {
+  /** what was on the VGA text screen when the check stopped (80 columns per line) */
+  screen: string;
+  /** SeaBIOS's debug console output (isa-debugcon on port 0x402) */
+  firmware: string;
+  /** the expected text appeared on screen */
+  reached: boolean;
+}
+
+/**
+ * Boots `device` (a block device, opened read-only through a throwaway overlay, so the stick is not
+ * changed) in QEMU with SeaBIOS, as a PC's BIOS would boot a USB stick, and watches the VGA text screen
+ * (read through the QEMU monitor's `pmemsave` of 0xb8000) until `expect` appears, the firmware gives up
+ * ("Boot failed" / "No bootable device"), or `timeoutMs` passes.
+ */
+export async function bootInQemu(device: string, expect: RegExp, dir: string, timeoutMs = 30_000): Promise<BootResult> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const fs = await import('node:fs');
+  const tag = `${path.basename(device)}-${Date.now()}`;
+  const monitor = path.join(dir, `qemu-${tag}.sock`);
+  const debugLog = path.join(dir, `seabios-${tag}.log`);
+  const vga = path.join(dir, `vga-${tag}.bin`);
+  // TCG, not KVM: nested KVM here hits 'emulation failure' in ISOLINUX, and a bootloader needs little CPU
+  const accel = ['-accel', process.env.QEMU_ACCEL ?? 'tcg'];
+  const qemu = spawn(QEMU, [
+    ...accel, '-m', '256', '-nodefaults', '-display', 'none', '-vga', 'std', '-no-reboot',
+    '-drive', `file=${device},format=raw,if=ide,snapshot=on`,
+    '-boot', 'c',
+    '-chardev', `file,id=dbg,path=${debugLog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=dbg',
+    '-monitor', `unix:${monitor},server,nowait`,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  qemu.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => qemu.once('exit', (code) => r(code)));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const readText = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '');
+  const screenText = () => {
+    if (!fs.existsSync(vga)) return '';
+    const cells = fs.readFileSync(vga);
+    let s = '';
+    for (let i = 0; i < cells.length; i += 2) {
+      const c = cells[i]!;
+      s += c >= 32 && c < 127 ? String.fromCharCode(c) : ' ';
+      if ((i / 2) % 80 === 79) s += '\n';
+    }
+    return s;
+  };
+  let sock: import('node:net').Socket | null = null;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!sock && Date.now() < deadline) {
+      if (qemu.exitCode !== null) throw new Error(`qemu exited (${qemu.exitCode}): ${stderr}`);
+      sock = await new Promise<import('node:net').Socket | null>((resolve) => {
+        const s = net.createConnection(monitor, () => resolve(s));
+        s.once('error', () => resolve(null));
+      });
+      if (!sock) await sleep(100);
+    }
+    if (!sock) throw new Error(`the QEMU monitor did not come up: ${stderr}`);
+    sock.on('data', () => {});
+    for (;;) {
+      fs.rmSync(vga, { force: true });
+      sock.write(`pmemsave 0xb8000 4000 "${vga}"\n`);
+      const until = Date.now() + 2000;
+      while (!fs.existsSync(vga) || fs.statSync(vga).size < 4000) {
+        if (Date.now() > until) break;
+        await sleep(20);
+      }
+      const screen = screenText();
+      const firmware = readText(debugLog);
+      if (expect.test(screen)) return { screen, firmware, reached: true };
+      if (/Boot failed|No bootable device/.test(firmware) || Date.now() > deadline || qemu.exitCode !== null) {
+        await sleep(300); // let the firmware finish its line
+        return { screen, firmware: readText(debugLog), reached: false };
+      }
+      await sleep(500);
+    }
+  } finally {
+    sock?.destroy();
+    qemu.kill('SIGKILL');
+    await exited;
+    for (const f of [monitor, debugLog, vga]) fs.rmSync(f, { force: true });
+  }
+}

@@ -233,6 +233,37 @@ describe('installer against a local release server', () => {
     }
   });
 
+  it('says plainly when the disk fills up during the download, and keeps nothing to write', async () => {
+    const small = path.join(dir, 'filling');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=80m', 'tmpfs', small]);
+    try {
+      const filling = await testApp({ channelBaseUrl: server.url, cacheDir: small });
+      server.faults.bytesPerSecond = 2 * 1024 * 1024;
+      const { jobId } = await filling.call('installer.download', { channel: `nixos-${newest}`, edition: 'minimal', arch: 'x86_64' });
+      let filled = false;
+      const off = filling.ctx.events.on((e) => {
+        if (filled || e.topic !== 'job' || e.jobId !== jobId || e.kind !== 'progress' || (e.progress.bytesDone ?? 0) < 1024 * 1024) return;
+        filled = true;
+        // another program takes all the room that is left (dd itself ends with "No space left on device")
+        try {
+          execFileSync('dd', ['if=/dev/zero', `of=${path.join(small, 'other-program.bin')}`, 'bs=1M', 'status=none'], { stdio: 'ignore' });
+        } catch {
+          /* expected: the disk is full */
+        }
+      });
+      const s = await filling.ctx.jobs.wait(jobId).finally(off);
+      expect(filled).toBe(true);
+      expect(s.status).toBe('failed');
+      expect(s.error?.code).toBe('disk-full');
+      expect(s.error?.message).toMatch(/filled up during the download/);
+      expect(existsSync(path.join(small, 'isos', server.fileName(images[0]!)))).toBe(false);
+      await filling.dispose();
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
   describe('a local ISO file', () => {
     it('hashes it, compares with the given checksum and sees that it is hybrid', async () => {
       const { jobId } = await app.call('installer.checkLocal', { path: IPXE_ISO, sha256: sha256(ipxe).toUpperCase() });

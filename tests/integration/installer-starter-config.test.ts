@@ -17,8 +17,8 @@ describe('installer.starterConfig with real nix-instantiate', () => {
   const form = { hostname: 'nixbox', userName: 'alice', fullName: 'Alice', timeZone: 'America/New_York', keyboardLayout: 'us', locale: 'en_US.UTF-8', ssh: true, flakes: true } as const;
 
   it('parses for every desktop choice', async () => {
-    for (const desktop of ['none', 'gnome', 'plasma', 'xfce'] as const) {
-      const r = await app.call('installer.starterConfig', { ...form, desktop });
+    for (const [desktop, release] of [['none', undefined], ['gnome', '25.05'], ['gnome', '25.11'], ['plasma', undefined], ['xfce', '26.05']] as const) {
+      const r = await app.call('installer.starterConfig', { ...form, desktop, ...(release ? { release } : {}) });
       expect(r.checked).toBe(true);
       expect(r.parseError, r.content).toBeNull();
       expect(r.valid).toBe(true);
@@ -35,8 +35,9 @@ describe('installer.starterConfig with real nix-instantiate', () => {
     const first = await app.call('installer.saveStarterConfig', { ...form, desktop: 'none' });
     expect(first.path).toBe(path.join(dir, 'starter', 'configuration.nix'));
     expect(readFileSync(first.path, 'utf8')).toContain('networking.hostName = "nixbox";');
-    await app.call('installer.saveStarterConfig', { ...form, desktop: 'gnome' });
+    await app.call('installer.saveStarterConfig', { ...form, desktop: 'gnome', release: '25.05' });
     expect(readFileSync(first.path, 'utf8')).toContain('services.xserver.desktopManager.gnome.enable = true;');
+    expect(readFileSync(first.path, 'utf8')).toContain('system.stateVersion = "25.05";');
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(path.join(dir, 'starter')).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
   });

@@ -57,7 +57,9 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Incomin
       return;
     }
     const lib = parsed.protocol === 'https:' ? https : http;
-    const req = lib.request(parsed, { method: opts.method ?? 'GET', headers: { 'user-agent': USER_AGENT, ...opts.headers }, signal: opts.signal, timeout: CONNECT_TIMEOUT_MS }, (res) => {
+    // agent: false, a fresh connection each time: a kept-alive socket the server has just closed fails with
+    // "socket hang up" before any answer, and these few large requests gain nothing from reuse
+    const req = lib.request(parsed, { method: opts.method ?? 'GET', headers: { 'user-agent': USER_AGENT, ...opts.headers }, signal: opts.signal, timeout: CONNECT_TIMEOUT_MS, agent: false }, (res) => {
       req.setTimeout(opts.idleTimeoutMs ?? 60_000);
       resolve(res);
     });

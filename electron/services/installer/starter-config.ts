@@ -12,19 +12,47 @@ import { candidateStableReleases } from './releases';
  * Option names are the ones in the NixOS options of the channel (tests check each against options.json).
  */
 
-export type StarterConfig = Required<Omit<StarterConfigInput, 'fullName'>> & { fullName?: string | undefined };
+export type StarterConfig = Required<Omit<StarterConfigInput, 'fullName' | 'release'>> & { fullName?: string | undefined; release?: string | undefined };
 
-const desktops = {
+/**
+ * Options NixOS renamed, with the release that renamed them. The old name keeps working for a while after
+ * (with a warning), the new one does not exist before: each release gets the name it knows.
+ */
+export const RENAMED_OPTIONS: { from: string; to: string; release: string }[] = [
+  { from: 'hardware.pulseaudio.enable', to: 'services.pulseaudio.enable', release: '25.05' },
+  { from: 'services.xserver.displayManager.gdm.enable', to: 'services.displayManager.gdm.enable', release: '25.11' },
+  { from: 'services.xserver.desktopManager.gnome.enable', to: 'services.desktopManager.gnome.enable', release: '25.11' },
+];
+
+const releaseNumber = (r: string) => Number(r.replace('.', ''));
+
+/** The option's name in `release`. */
+export function optionName(name: string, release: string): string {
+  for (const r of RENAMED_OPTIONS) {
+    if (releaseNumber(release) >= releaseNumber(r.release) && r.from === name) return r.to;
+    if (releaseNumber(release) < releaseNumber(r.release) && r.to === name) return r.from;
+  }
+  return name;
+}
+
+/** The release a NixOS version string belongs to: "25.05.802216.55d1f923c480" and "25.11pre1234" give "25.05" and "25.11". */
+export function releaseOfVersion(version: string | null | undefined): string | undefined {
+  const m = /^(\d\d)\.(05|11)(?:\b|pre|\.)/.exec(version ?? '');
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+/** Each desktop's lines and options; `opt` gives an option's name in the release being installed. */
+const desktops = (opt: (name: string) => string) => ({
   none: { label: 'no desktop (a server or a minimal system)', lines: [] as string[], options: [] as string[] },
   gnome: {
     label: 'GNOME',
     lines: [
       '  # The GNOME desktop, with its login screen (GDM).',
       '  services.xserver.enable = true;',
-      '  services.xserver.displayManager.gdm.enable = true;',
-      '  services.xserver.desktopManager.gnome.enable = true;',
+      `  ${opt('services.displayManager.gdm.enable')} = true;`,
+      `  ${opt('services.desktopManager.gnome.enable')} = true;`,
     ],
-    options: ['services.xserver.enable', 'services.xserver.displayManager.gdm.enable', 'services.xserver.desktopManager.gnome.enable'],
+    options: ['services.xserver.enable', opt('services.displayManager.gdm.enable'), opt('services.desktopManager.gnome.enable')],
   },
   plasma: {
     label: 'KDE Plasma 6',
@@ -36,11 +64,12 @@ const desktops = {
     lines: ['  # The light Xfce desktop, with the LightDM login screen.', '  services.xserver.enable = true;', '  services.xserver.displayManager.lightdm.enable = true;', '  services.xserver.desktopManager.xfce.enable = true;'],
     options: ['services.xserver.enable', 'services.xserver.displayManager.lightdm.enable', 'services.xserver.desktopManager.xfce.enable'],
   },
-} as const;
+});
 
 export function generateStarterConfig(form: StarterConfig, now = new Date()): { content: string; options: string[] } {
-  const stateVersion = candidateStableReleases(now)[0]!;
-  const desktop = desktops[form.desktop];
+  const stateVersion = form.release ?? candidateStableReleases(now)[0]!;
+  const opt = (name: string) => optionName(name, stateVersion);
+  const desktop = desktops(opt)[form.desktop];
   const graphical = form.desktop !== 'none';
   const groups = ['wheel', 'networkmanager'];
   const options = new Set<string>([
@@ -102,8 +131,8 @@ export function generateStarterConfig(form: StarterConfig, now = new Date()): { 
   if (graphical) {
     lines.push(...desktop.lines, '');
     desktop.options.forEach((o) => options.add(o));
-    lines.push('  # Sound through PipeWire.', '  services.pulseaudio.enable = false;', '  security.rtkit.enable = true;', '  services.pipewire.enable = true;', '  services.pipewire.pulse.enable = true;', '');
-    ['services.pulseaudio.enable', 'security.rtkit.enable', 'services.pipewire.enable', 'services.pipewire.pulse.enable'].forEach((o) => options.add(o));
+    lines.push('  # Sound through PipeWire.', `  ${opt('services.pulseaudio.enable')} = false;`, '  security.rtkit.enable = true;', '  services.pipewire.enable = true;', '  services.pipewire.pulse.enable = true;', '');
+    [opt('services.pulseaudio.enable'), 'security.rtkit.enable', 'services.pipewire.enable', 'services.pipewire.pulse.enable'].forEach((o) => options.add(o));
     lines.push('  # Printing.', '  services.printing.enable = true;', '', '  # A web browser.', '  programs.firefox.enable = true;', '');
     options.add('services.printing.enable');
     options.add('programs.firefox.enable');

@@ -13,7 +13,8 @@ export const flowPhases: { id: FlowPhase; label: string }[] = [
 
 export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '—';
-  if (seconds < 10) return `${Math.max(0, seconds).toFixed(1)} s`;
+  if (seconds < 0.1) return 'under 0.1 s';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
@@ -32,14 +33,15 @@ export function phaseOf(job: JobSummary | undefined, kind: 'image' | 'write'): F
  * The big progress display: which of download → verify → write → verify is running, a large bar with the
  * percentage, and bytes, speed and time left underneath.
  */
-export function FlashProgress({ job, current, done, title }: { job: JobSummary | undefined; current: FlowPhase; done: FlowPhase[]; title: string }) {
+export function FlashProgress({ job, current, done, title, local = false }: { job: JobSummary | undefined; current: FlowPhase; done: FlowPhase[]; title: string; /** an ISO file already here: no download, its check is the first phase */ local?: boolean }) {
+  const phases = local ? [{ id: 'verify-download' as const, label: 'Check file' }, ...flowPhases.slice(2)] : flowPhases;
   const p = job?.progress;
   const fraction = typeof p?.fraction === 'number' ? p.fraction : null;
   const pct = fraction === null ? null : Math.floor(fraction * 1000) / 10;
   return (
     <div className="flash" data-testid="flash-progress" data-phase={current}>
       <ol className="flash-phases" aria-label="Phases">
-        {flowPhases.map((ph) => {
+        {phases.map((ph) => {
           const state = done.includes(ph.id) ? 'done' : ph.id === current ? 'current' : 'todo';
           return (
             <li key={ph.id} className={`flash-phase ${state}`} aria-current={state === 'current' ? 'step' : undefined}>
@@ -59,7 +61,8 @@ export function FlashProgress({ job, current, done, title }: { job: JobSummary |
         </div>
       </div>
       <div className={`flash-bar ${fraction === null ? 'indeterminate' : ''}`} role="progressbar" aria-label={title} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined}>
-        <div style={fraction === null ? undefined : { width: `${Math.min(100, fraction * 100)}%` }} />
+        {/* a new bar for each phase, so it does not slide back from the previous phase's 100% */}
+        <div key={`${current}-${fraction === null}`} style={fraction === null ? undefined : { width: `${Math.min(100, fraction * 100)}%` }} />
       </div>
       <dl className="flash-stats">
         <div>

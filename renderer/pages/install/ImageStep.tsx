@@ -21,14 +21,14 @@ export function ImageStep() {
   const s = useInstall();
   const job = useJobs((j) => (s.imageJobId ? j.jobs[s.imageJobId] : undefined));
   const running = !s.image && !s.imageError;
-  const phase = phaseOf(job, 'image');
+  const phase = s.source === 'local' ? 'verify-download' : phaseOf(job, 'image');
   const title = s.source === 'local' ? 'Checking your ISO file' : `Downloading ${s.resolved?.fileName ?? 'NixOS'}`;
 
   return (
     <div className="stack install-step" data-testid="step-download">
       {running ? (
         <Card>
-          <FlashProgress job={job} current={phase} done={phase === 'verify-download' ? ['download'] : []} title={title} />
+          <FlashProgress job={job} current={phase} done={phase === 'verify-download' ? ['download'] : []} title={title} local={s.source === 'local'} />
           <div className="step-actions">
             <span className="faint">{s.source === 'download' ? 'You can pause: the download continues where it stopped next time.' : ''}</span>
             <button className="btn" onClick={() => void s.cancelJob(s.imageJobId)} disabled={!job?.cancellable} data-testid="cancel-image">

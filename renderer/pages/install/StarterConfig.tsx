@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Banner, ErrorBanner } from '../../components/ui';
-import { useInstall } from '../../stores/install';
+import { starterRelease, useInstall } from '../../stores/install';
 
 const desktops = [
   { id: 'gnome', label: 'GNOME' },
@@ -11,13 +11,14 @@ const desktops = [
 
 /** The short form that becomes a commented configuration.nix, checked by nix-instantiate --parse. */
 export function StarterConfigForm({ compact = false }: { compact?: boolean }) {
-  const { starter, setStarter, generateStarter, saveStarter } = useInstall();
+  const { starter, setStarter, generateStarter, saveStarter, image, resolved } = useInstall();
   const f = starter.form;
+  const release = starterRelease({ image, resolved });
   useEffect(() => {
     if (!f.userName) return;
     const t = setTimeout(() => void generateStarter(), 400);
     return () => clearTimeout(t);
-  }, [f.hostname, f.userName, f.fullName, f.timeZone, f.keyboardLayout, f.locale, f.desktop, f.ssh, f.flakes]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [f.hostname, f.userName, f.fullName, f.timeZone, f.keyboardLayout, f.locale, f.desktop, f.ssh, f.flakes, release]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className={`starter ${compact ? 'compact' : ''}`} data-testid="starter-config">
@@ -70,6 +71,7 @@ export function StarterConfigForm({ compact = false }: { compact?: boolean }) {
       {starter.content ? (
         <>
           <div className="row">
+            {release ? <span className="faint">For NixOS {release}, the release on your stick.</span> : null}
             {starter.valid ? (
               <span className="badge ok">{starter.checked ? 'Checked with nix-instantiate --parse' : 'Nix is not installed here, so it was not parsed'}</span>
             ) : (

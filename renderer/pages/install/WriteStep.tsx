@@ -21,6 +21,7 @@ export function WriteStep() {
             current={phase}
             done={['download', 'verify-download', ...(phase === 'verify-write' ? (['write'] as const) : [])]}
             title={s.mode === 'ventoy' ? `Copying to the Ventoy stick ${target}` : `Writing to ${target}`}
+            local={s.source === 'local'}
           />
           <div className="step-actions">
             <span className="faint">Keep the stick plugged in until this says it is done.</span>

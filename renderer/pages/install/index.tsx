@@ -27,7 +27,7 @@ function reachable(step: Step, current: Step, hasImage: boolean): boolean {
 }
 
 export function InstallPage() {
-  const { step, goto, image } = useInstall();
+  const { step, goto, image, source } = useInstall();
   const { Page } = stepInfo[step];
   const currentIndex = steps.indexOf(step);
   return (
@@ -41,7 +41,7 @@ export function InstallPage() {
             <li key={s} className={`stepper-step ${state}`} aria-current={state === 'current' ? 'step' : undefined}>
               <button className="stepper-button" disabled={!canGo} onClick={() => goto(s)} data-testid={`stepper-${s}`}>
                 <span className="stepper-num">{state === 'done' ? <Icon name="check" size={14} /> : i + 1}</span>
-                <span className="stepper-label">{stepInfo[s].label}</span>
+                <span className="stepper-label">{s === 'download' && source === 'local' ? 'Check file' : stepInfo[s].label}</span>
               </button>
             </li>
           );

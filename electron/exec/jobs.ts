@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RpcError } from '../../shared/contract/core';
+import { MAX_LOG_BATCH_LINES, MAX_LOG_LINE_CHARS } from '../../shared/contract/events';
 import type { JobProgress, JobStatus, JobSummary } from '../../shared/contract/jobs';
 import { AppError, toRpcError } from '../errors';
 import type { EventBus } from './events';
@@ -31,6 +32,9 @@ interface JobRecord {
   group?: string;
   lines: { stream: LogStream; text: string }[];
   dropped: number;
+  /** lines logged but not yet announced: they go out together as one event */
+  pendingLogFrom: number;
+  logTimer?: NodeJS.Timeout;
   lastProgressAt: number;
   pendingProgress?: JobProgress;
   progressTimer?: NodeJS.Timeout;
@@ -40,6 +44,8 @@ const MAX_LOG_LINES = 500_000;
 const MAX_FINISHED_JOBS = 50;
 /** progress events are coalesced to at most this often */
 const PROGRESS_INTERVAL_MS = 100;
+/** log lines go out as one event at most this long after they were logged (or sooner, when a batch is full) */
+const LOG_BATCH_MS = 50;
 
 export class JobManager {
   private readonly jobs = new Map<string, JobRecord>();
@@ -69,6 +75,7 @@ export class JobManager {
       group: opts.exclusiveGroup,
       lines: [],
       dropped: 0,
+      pendingLogFrom: 0,
       lastProgressAt: 0,
     };
     this.jobs.set(id, record);
@@ -82,6 +89,7 @@ export class JobManager {
       phase: (phase, label, o) => {
         if (o?.cancellable !== undefined) record.summary.cancellable = o.cancellable;
         record.summary.phase = label;
+        this.flushLog(record);
         this.events.emit({ topic: 'job', jobId: id, method, kind: 'phase', phase, label, cancellable: record.summary.cancellable });
       },
       setCancellable: (c) => {
@@ -154,14 +162,32 @@ export class JobManager {
   }
 
   private appendLog(record: JobRecord, stream: LogStream, text: string) {
-    const index = record.summary.logLines++;
+    if (text.length > MAX_LOG_LINE_CHARS) {
+      const kept = MAX_LOG_LINE_CHARS - 40; // room for the note
+      text = `${text.slice(0, kept)} … (${(text.length - kept).toLocaleString('en')} more characters)`;
+    }
+    record.summary.logLines++;
     record.lines.push({ stream, text });
-    if (record.lines.length > MAX_LOG_LINES) {
+    if (record.summary.logLines - record.pendingLogFrom >= MAX_LOG_BATCH_LINES) this.flushLog(record);
+    else record.logTimer ??= setTimeout(() => this.flushLog(record), LOG_BATCH_MS);
+    if (record.lines.length > MAX_LOG_LINES + MAX_LOG_BATCH_LINES) {
+      // trimmed in chunks; never a line that is still waiting to be announced
       const drop = record.lines.length - MAX_LOG_LINES;
       record.lines.splice(0, drop);
       record.dropped += drop;
     }
-    this.events.emit({ topic: 'job', jobId: record.summary.id, method: record.summary.method, kind: 'log', stream, text, index });
+  }
+
+  /** Announce the lines logged since the last announcement as one event (before any other event of the job, so the order holds). */
+  private flushLog(record: JobRecord) {
+    if (record.logTimer) clearTimeout(record.logTimer);
+    record.logTimer = undefined;
+    const end = record.summary.logLines;
+    if (record.pendingLogFrom >= end) return;
+    const index = record.pendingLogFrom;
+    record.pendingLogFrom = end;
+    const lines = record.lines.slice(index - record.dropped, end - record.dropped);
+    this.events.emit({ topic: 'job', jobId: record.summary.id, method: record.summary.method, kind: 'log', index, lines });
   }
 
   private setProgress(record: JobRecord, progress: JobProgress) {
@@ -170,6 +196,7 @@ export class JobManager {
     const emit = () => {
       record.progressTimer = undefined;
       record.lastProgressAt = Date.now();
+      this.flushLog(record);
       if (record.summary.progress) {
         this.events.emit({ topic: 'job', jobId: record.summary.id, method: record.summary.method, kind: 'progress', progress: record.summary.progress });
       }
@@ -180,6 +207,7 @@ export class JobManager {
 
   private finish(record: JobRecord, status: Exclude<JobStatus, 'running'>, extra: { result?: unknown; error?: RpcError }) {
     if (record.progressTimer) clearTimeout(record.progressTimer);
+    this.flushLog(record);
     const s = record.summary;
     s.status = status;
     s.endedAt = new Date().toISOString();

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AppEvent } from '../../shared/contract/events';
 import type { EventBus } from '../exec/events';
 import { CONTENT_TYPES } from '../services/desktop/app-origin';
 import type { Router } from './router';
@@ -29,6 +30,10 @@ export interface LoopbackServer {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** a client with more unsent event bytes than this is behind: its log lines are dropped (it re-fetches them) */
+const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+/** ... until it is down to this */
+const CAUGHT_UP_BYTES = 512 * 1024;
 /** the same policy the Electron window enforces, plus the WebSocket back to this server */
 const csp = (origin: string) =>
   [
@@ -126,6 +131,31 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
     serveStatic(req, res, pathname).catch(() => send(res, 500, { error: 'internal' }));
   });
 
+  /**
+   * Backpressure: a client that does not keep up (its unsent bytes pile up) gets no more log lines;
+   * the first line it missed is remembered per job, and once it has caught up, or before any other
+   * event of that job, it gets a `log-gap` marker and fetches the missed lines with jobs.log. Nothing
+   * else is ever dropped, and the server never buffers a whole build log for a slow window.
+   */
+  const gaps = new WeakMap<WebSocket, Map<string, { method: string; from: number; next: number }>>();
+  const sendEvent = (ws: WebSocket, event: AppEvent, text: string) => {
+    if (event.topic !== 'job' || event.kind === 'progress') return ws.send(text);
+    let missed = gaps.get(ws);
+    if (!missed) gaps.set(ws, (missed = new Map()));
+    const gap = missed.get(event.jobId);
+    if (event.kind === 'log') {
+      const next = event.index + event.lines.length;
+      if (gap && ws.bufferedAmount > CAUGHT_UP_BYTES) return void (gap.next = next);
+      if (!gap && ws.bufferedAmount > SLOW_CLIENT_BYTES) return void missed.set(event.jobId, { method: event.method, from: event.index, next });
+    }
+    if (gap) {
+      missed.delete(event.jobId);
+      const marker: AppEvent = { topic: 'job', jobId: event.jobId, method: gap.method, kind: 'log-gap', from: gap.from, next: gap.next };
+      ws.send(JSON.stringify(marker));
+    }
+    ws.send(text);
+  };
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
@@ -143,7 +173,7 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
   });
   const unsubscribe = opts.events.on((event) => {
     const text = JSON.stringify(event);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) sendEvent(ws, event, text);
   });
 
   await new Promise<void>((resolve, reject) => {

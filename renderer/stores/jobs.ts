@@ -11,7 +11,7 @@ export interface LogLine {
 export const MAX_KEPT_LOG_LINES = 200_000;
 /** trimmed in chunks, so the front of the array is not spliced on every batch */
 const TRIM_CHUNK = 50_000;
-/** log events are applied in batches at most this often: a million lines must not mean a million renders */
+/** views re-read the (in place) growing logs at most this often: a million lines must not mean a million renders */
 const LOG_BATCH_MS = 100;
 
 interface JobsState {
@@ -27,7 +27,7 @@ interface JobsState {
   cancel(jobId: string): Promise<void>;
 }
 
-export const useJobs = create<JobsState>((set, get) => ({
+export const useJobs = create<JobsState>((set) => ({
   jobs: {},
   logs: {},
   logStart: {},
@@ -37,23 +37,19 @@ export const useJobs = create<JobsState>((set, get) => ({
     set((s) => ({ jobs: { ...s.jobs, ...Object.fromEntries(jobs.map((j) => [j.id, j])) } }));
   },
   async backfill(jobId) {
-    const { total, dropped } = await call('jobs.log', { jobId, offset: 0, limit: 1 });
-    const start = Math.max(dropped, total - MAX_KEPT_LOG_LINES);
-    const lines: LogLine[] = [];
-    for (;;) {
-      const page = await call('jobs.log', { jobId, offset: start + lines.length, limit: 50_000 });
-      for (const line of page.lines) lines.push(line);
-      if (start + lines.length >= page.total || page.lines.length === 0) break;
-    }
-    // lines that arrived live while this ran and go past what was fetched are kept
-    flushLogs();
-    const live = get().logs[jobId] ?? [];
-    const liveStart = get().logStart[jobId] ?? 0;
-    for (let i = Math.max(0, start + lines.length - liveStart); i < live.length; i++) lines.push(live[i]!);
-    get().logs[jobId] = lines;
-    get().logStart[jobId] = start;
+    // the older lines this window has not seen, up to the first line it holds (or all, newest first, when it holds none)
+    const state = useJobs.getState();
+    const held = state.logs[jobId]?.length ? state.logStart[jobId]! : null;
+    const to = held ?? (await call('jobs.log', { jobId, offset: 0, limit: 1 })).total;
+    const older = await fetchLines(jobId, Math.max(0, to - MAX_KEPT_LOG_LINES), to);
+    const now = useJobs.getState();
+    const lines = now.logs[jobId] ?? [];
+    const start = lines.length ? now.logStart[jobId]! : to;
+    if (start !== to || older.start + older.lines.length !== to) return; // a gap fill replaced the lines meanwhile
+    now.logs[jobId] = older.lines.concat(lines);
+    now.logStart[jobId] = older.start;
     trim(jobId);
-    set((s) => ({ logVersion: s.logVersion + 1 }));
+    scheduleLogUpdate();
   },
   async cancel(jobId) {
     await call('jobs.cancel', { jobId });
@@ -81,35 +77,99 @@ function trim(jobId: string) {
   state.logStart[jobId] = (state.logStart[jobId] ?? 0) + drop;
 }
 
-/** log events waiting for the next batch, per job */
-const pendingLogs = new Map<string, Extract<JobEvent, { kind: 'log' }>[]>();
-let batchTimer: ReturnType<typeof setTimeout> | null = null;
+/** Lines [from, to) of a job's log from the main process, in pages (it may have dropped the oldest: then from later on). */
+async function fetchLines(jobId: string, from: number, to: number): Promise<{ start: number; lines: LogLine[] }> {
+  const lines: LogLine[] = [];
+  let start = from;
+  while (start + lines.length < to) {
+    const offset = start + lines.length;
+    const page = await call('jobs.log', { jobId, offset, limit: Math.min(50_000, to - offset) });
+    if (lines.length === 0 && page.dropped > start) start = Math.min(page.dropped, to);
+    for (const line of page.lines) lines.push(line);
+    if (page.lines.length === 0) break;
+  }
+  return { start, lines: lines.slice(0, Math.max(0, to - start)) };
+}
+
+type LogBatch = Extract<JobEvent, { kind: 'log' }>;
+/** jobs whose missed lines are being fetched; live batches wait here meanwhile, in order */
+const waiting = new Map<string, LogBatch[]>();
+
+/** Append a batch of live lines; a gap before it (missed events) is fetched first. */
+function appendBatch(batch: LogBatch) {
+  const { jobId } = batch;
+  const queued = waiting.get(jobId);
+  if (queued) return void queued.push(batch);
+  const state = useJobs.getState();
+  const lines = (state.logs[jobId] ??= []);
+  if (lines.length === 0) state.logStart[jobId] = batch.index;
+  const end = state.logStart[jobId]! + lines.length;
+  if (batch.index > end) return fillGap(batch.jobId, batch.index, [batch]);
+  // a backfill or gap fill may already hold some of these
+  for (let i = end - batch.index; i < batch.lines.length; i++) lines.push(batch.lines[i]!);
+  trim(jobId);
+  noteTotal(jobId, batch, batch.index + batch.lines.length);
+}
+
+/** Fetch the lines this window missed up to `next` (at most the newest MAX_KEPT_LOG_LINES of them), then apply what came live meanwhile. */
+function fillGap(jobId: string, next: number, queued: LogBatch[] = []) {
+  if (waiting.has(jobId)) return;
+  waiting.set(jobId, queued);
+  const state = useJobs.getState();
+  const end = (state.logStart[jobId] ?? 0) + (state.logs[jobId]?.length ?? 0);
+  const from = Math.max(end, next - MAX_KEPT_LOG_LINES);
+  const done = (got: { start: number; lines: LogLine[] } | null) => {
+    const now = useJobs.getState();
+    const lines = (now.logs[jobId] ??= []);
+    const have = (now.logStart[jobId] ?? 0) + lines.length;
+    if (got && got.start === have) for (const line of got.lines) lines.push(line);
+    else if (got) {
+      // too far behind to keep what it had: start again from the fetched lines
+      now.logs[jobId] = got.lines;
+      now.logStart[jobId] = got.start;
+    }
+    trim(jobId);
+    const later = waiting.get(jobId) ?? [];
+    waiting.delete(jobId);
+    for (const batch of later) appendBatch(batch);
+    scheduleLogUpdate();
+  };
+  fetchLines(jobId, from, next).then(done, () => done(null));
+}
+
+/** the newest line count seen per job, applied to the summaries with the next update */
+const totals = new Map<string, { event: JobEvent; total: number }>();
+let updateTimer: ReturnType<typeof setTimeout> | null = null;
+
+function noteTotal(jobId: string, event: JobEvent, total: number) {
+  const seen = totals.get(jobId);
+  if (!seen || seen.total < total) totals.set(jobId, { event, total });
+  scheduleLogUpdate();
+}
+
+/** New lines are appended in place at once; the views re-read them at most every LOG_BATCH_MS (a million lines must not mean a million renders). */
+function scheduleLogUpdate() {
+  updateTimer ??= setTimeout(flushLogs, LOG_BATCH_MS);
+}
 
 function flushLogs() {
-  if (batchTimer) clearTimeout(batchTimer);
-  batchTimer = null;
-  if (pendingLogs.size === 0) return;
+  if (updateTimer) clearTimeout(updateTimer);
+  updateTimer = null;
   const state = useJobs.getState();
   const jobs = { ...state.jobs };
-  for (const [jobId, events] of pendingLogs) {
-    const lines = (state.logs[jobId] ??= []);
-    const end = (state.logStart[jobId] ??= events[0]!.index) + lines.length;
-    // a backfill may already hold some of these
-    for (const e of events) if (e.index >= end) lines.push({ stream: e.stream, text: e.text });
-    trim(jobId);
-    jobs[jobId] = { ...summaryOf(state, events[0]!), logLines: events.at(-1)!.index + 1 };
+  for (const [jobId, { event, total }] of totals) {
+    const job = summaryOf(state, event);
+    jobs[jobId] = { ...job, logLines: Math.max(job.logLines, total) };
   }
-  pendingLogs.clear();
+  totals.clear();
   useJobs.setState((s) => ({ jobs, logVersion: s.logVersion + 1 }));
 }
 
 function apply(event: JobEvent) {
-  if (event.kind === 'log') {
-    const list = pendingLogs.get(event.jobId);
-    if (list) list.push(event);
-    else pendingLogs.set(event.jobId, [event]);
-    batchTimer ??= setTimeout(flushLogs, LOG_BATCH_MS);
-    return;
+  if (event.kind === 'log') return appendBatch(event);
+  if (event.kind === 'log-gap') {
+    noteTotal(event.jobId, event, event.next);
+    return fillGap(event.jobId, event.next);
   }
   // everything else comes after the lines logged before it
   flushLogs();
@@ -117,6 +177,8 @@ function apply(event: JobEvent) {
   const base = summaryOf(state, event);
   let next: JobSummary = base;
   switch (event.kind) {
+    case 'started':
+      break;
     case 'progress':
       next = { ...base, progress: event.progress };
       break;
@@ -146,7 +208,18 @@ onConnection((state) => {
   if (state === 'closed') wasClosed = true;
   else if (wasClosed) {
     flushLogs();
-    void useJobs.getState().refresh().catch(() => {});
+    void useJobs
+      .getState()
+      .refresh()
+      .then(() => {
+        // lines logged while it was down: fetch those of the logs this window shows
+        const { jobs, logs, logStart } = useJobs.getState();
+        for (const [jobId, lines] of Object.entries(logs)) {
+          const total = jobs[jobId]?.logLines ?? 0;
+          if (total > (logStart[jobId] ?? 0) + lines.length) fillGap(jobId, total);
+        }
+      })
+      .catch(() => {});
   }
 });
 

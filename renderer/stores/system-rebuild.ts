@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Params, Preview, Result, RpcError, SafeSwitchState, SystemSettings } from '../../shared/contract';
+import type { Params, Preview, RebuildAction, Result, RpcError, SafeSwitchState, SystemSettings } from '../../shared/contract';
 import { call, errorOf, onEvent } from '../lib/bridge';
 import { useJobs } from './jobs';
 
@@ -9,6 +9,12 @@ export const systemJobMethods = ['system.rebuild', 'system.safeSwitch', 'system.
 type ConfigRead = Result<'system.config.read'>;
 type Evaluation = Result<'system.config.evaluate'>;
 type Backup = Result<'system.config.backups'>['backups'][number];
+
+export interface RebuildForm {
+  action: RebuildAction;
+  upgrade: boolean;
+  showTrace: boolean;
+}
 
 interface RebuildState {
   settings: SystemSettings | null;
@@ -31,6 +37,9 @@ interface RebuildState {
 
   /** current generation and the one a rollback goes to, for the generation list's buttons */
   profile: { current: number | null; rollbackTarget: number | null } | null;
+  /** the Rebuild form's choices: kept here so leaving the tab and coming back does not reset them */
+  form: RebuildForm;
+  setForm(change: Partial<RebuildForm>): void;
   loadProfile(): Promise<void>;
   loadSettings(): Promise<void>;
   saveSettings(change: Partial<SystemSettings>): Promise<void>;
@@ -65,6 +74,10 @@ async function startJob(set: (s: Partial<RebuildState>) => void, run: () => Prom
 }
 
 export const useSystemRebuild = create<RebuildState>((set, get) => ({
+  form: { action: 'switch', upgrade: false, showTrace: false },
+  setForm(change) {
+    set((s) => ({ form: { ...s.form, ...change } }));
+  },
   settings: null,
   activeJobId: null,
   previews: {},

@@ -72,3 +72,89 @@ const parser = measure('NixLogParser.feed (+ progress() every 1000)', () => {
 });
 console.log(`ratio parser/baseline: ${(parser / baseline).toFixed(2)}  (goal: ≥ 200,000 lines/s → ${parser >= 200_000 ? 'met' : 'NOT met'})`);
 if (sink === -1) console.log(sink);
+
+// ---------------------------------------------------------------------------------------------------
+// A million log lines through the job manager and the loopback WebSocket to a client that parses every
+// message, as the window does: one event per line (how jobs logged before batching) vs the batched
+// events the job manager sends now. Baseline: writing the same lines to a file. The producer hands over
+// 1,000 lines at a time and yields, as readline does with the helper's output.
+{
+  const { createWriteStream } = await import('node:fs');
+  const { default: WebSocket } = await import('ws');
+  const transport = path.join(dir, 'transport.mjs');
+  await build({
+    stdin: { contents: "export { EventBus } from './electron/exec/events'; export { JobManager } from './electron/exec/jobs'; export { startLoopback } from './electron/rpc/loopback';", resolveDir: root, loader: 'ts' },
+    bundle: true, platform: 'node', format: 'esm', outfile: transport, logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const { EventBus, JobManager, startLoopback } = await import(pathToFileURL(transport).href);
+  const N = 1_000_000;
+  const text = (i) => `nixos-configuration-check>   checked item ${i + 1} of ${N}`;
+  const yieldNow = () => new Promise((r) => setImmediate(r));
+  const produce = async (each) => {
+    for (let i = 0; i < N; i += 1000) {
+      for (let j = i; j < i + 1000; j++) each(j);
+      await yieldNow();
+    }
+  };
+
+  const fileBaseline = async () => {
+    const out = createWriteStream(path.join(dir, 'log.txt'));
+    const t0 = process.hrtime.bigint();
+    await produce((i) => out.write(`${text(i)}\n`));
+    await new Promise((r) => out.end(r));
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+
+  /** start a loopback server and a client; `run(bus, jobs)` logs the lines; resolves when the client saw the job end */
+  const throughSocket = async (run) => {
+    const bus = new EventBus();
+    const jobs = new JobManager(bus);
+    const server = await startLoopback({ router: {}, events: bus, rendererDir: dir });
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/events?token=${server.token}`);
+    await new Promise((r) => ws.once('open', r));
+    let events = 0, lines = 0, missed = 0;
+    const t0 = process.hrtime.bigint();
+    const ended = new Promise((resolve) => {
+      ws.on('message', (m) => {
+        const e = JSON.parse(String(m));
+        events++;
+        if (e.kind === 'log') lines += e.lines.length;
+        else if (e.kind === 'log-gap') missed += e.next - e.from;
+        else if (e.kind === 'done') resolve();
+      });
+    });
+    await run(bus, jobs);
+    await ended;
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    ws.close();
+    await server.close();
+    return { s, events, lines, missed };
+  };
+
+  const perLine = () =>
+    throughSocket(async (bus) => {
+      const base = { topic: 'job', jobId: 'bench', method: 'bench' };
+      await produce((i) => bus.emit({ ...base, kind: 'log', index: i, lines: [{ stream: 'stdout', text: text(i) }] }));
+      bus.emit({ ...base, kind: 'done', result: null });
+    });
+  const batched = () =>
+    throughSocket(async (_bus, jobs) => {
+      const { jobId } = jobs.start('bench', { title: 'bench' }, (job) => produce((i) => job.log(text(i), 'stdout')));
+      await jobs.wait(jobId);
+    });
+
+  const file = await fileBaseline();
+  const show = (label, r) =>
+    console.log(
+      `${label.padEnd(44)} ${r.s.toFixed(3)} s   ${Math.round(N / r.s).toLocaleString('en').padStart(12)} lines/s   ${r.events.toLocaleString('en')} messages` +
+        (r.missed ? `, ${r.missed.toLocaleString('en')} lines left for jobs.log (client too slow)` : ''),
+    );
+  console.log(`\n${N.toLocaleString('en')} log lines to a WebSocket client that parses each message:`);
+  console.log(`${'baseline: the same lines written to a file'.padEnd(44)} ${file.toFixed(3)} s   ${Math.round(N / file).toLocaleString('en').padStart(12)} lines/s`);
+  const before = await perLine();
+  show('one event per line (before batching)', before);
+  const after = await batched();
+  show('job manager batches (now)', after);
+  console.log(`ratio batched/per-line: ${(before.s / after.s).toFixed(1)}x faster; batched/file: ${(file / after.s).toFixed(2)}`);
+}

@@ -79,14 +79,21 @@ test('roll back from the generation list, after a confirmation that warns about 
   expect(host.activations().at(-1)).toBe(`switch ${host.generationPath(3)}`);
 });
 
-// FIXME: the window stays responsive (tab clicks answer, the log is batched and capped at 200,000
-// lines), but on this loaded 2-core machine the browser takes ~4,000 log events/s, and after ~500,000
-// the event WebSocket drops ("Reconnecting…") and the count jumps back during the re-fetch. The cause
-// is one WebSocket message per log line (electron/exec/jobs.ts, electron/rpc/loopback.ts): log events
-// need batching there. Run it with `test(` in place of `test.fixme(` to reproduce.
-test.fixme('a million-line build log streams without freezing the window, stays searchable and stoppable', async ({ page }) => {
-  test.setTimeout(300_000);
-  const lines = 1_000_000;
+test('the Rebuild form keeps the chosen action and options after leaving the tab', async ({ page }) => {
+  await page.goto(`${served.appUrl}#/system/rebuild`);
+  await page.getByRole('radio', { name: /^Boot/ }).check();
+  await page.getByRole('checkbox', { name: 'Detailed error traces' }).check();
+  await page.getByRole('tab', { name: 'Generations' }).click();
+  await expect(page.getByTestId('generation-row-1')).toBeVisible();
+  await page.getByRole('tab', { name: 'Rebuild' }).click();
+  await expect(page.getByRole('radio', { name: /^Boot/ })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Detailed error traces' })).toBeChecked();
+  await expect(page.getByTestId('rebuild-start')).toHaveText(/Boot/);
+});
+
+test('a million-line build log streams without freezing the window, stays searchable, and counts every line', async ({ page }) => {
+  test.setTimeout(240_000);
+  const lines = Number(process.env.E2E_LOG_LINES ?? 1_000_000);
   // the fixture's configuration check prints this many lines: a real nix build log, through nix's internal-json
   const big = await startServe({ hostFile: host.hostFile, env: { NIX_CONFIG, FIXTURE_BUILD_LOG_LINES: String(lines) } });
   try {
@@ -104,32 +111,38 @@ test.fixme('a million-line build log streams without freezing the window, stays 
         last = now;
       }, 50);
     });
+    const t0 = Date.now();
     await page.getByTestId('rebuild-start').click();
     const count = page.getByTestId('job-log-count');
     const numberIn = async () => Number(((await count.textContent()) ?? '').split(' ')[0]!.replace(/\D/g, '') || 0);
-    const t0 = Date.now();
-    await expect.poll(numberIn, { timeout: 180_000, intervals: [250] }).toBeGreaterThan(100_000);
-    console.log(`100,000 lines shown after ${Date.now() - t0} ms`);
-    // while it streams, another tab answers a click, and the log comes back
+    await expect.poll(numberIn, { timeout: 120_000, intervals: [250] }).toBeGreaterThan(lines / 10);
+    console.log(`${(lines / 10).toLocaleString('en')} lines shown after ${Date.now() - t0} ms`);
+    // while it streams, another tab answers a click, and the log comes back with at least as many lines
     const streaming = await numberIn();
+    const clicked = Date.now();
     await page.getByRole('tab', { name: 'Generations' }).click();
     await expect(page.getByTestId('generation-row-1')).toBeVisible({ timeout: 5_000 });
+    console.log(`another tab answered in ${Date.now() - clicked} ms while ${streaming.toLocaleString('en')} lines were shown`);
     await page.getByRole('tab', { name: 'Rebuild' }).click();
     await expect(page.getByTestId('job-log')).toBeVisible({ timeout: 5_000 });
     expect(await numberIn()).toBeGreaterThanOrEqual(streaming);
-    // past the 200,000 lines the window keeps: the oldest are dropped, the count still tells them all
-    await expect.poll(numberIn, { timeout: 240_000, intervals: [500] }).toBeGreaterThan(260_000);
-    await expect(count).toContainText(/\(showing the newest [\d,]+\)/);
+    // the build ends, and the count is every line the job logged (the window keeps the newest 200,000)
+    const progress = page.getByTestId('build-progress');
+    await expect(progress).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+    console.log(`${lines.toLocaleString('en')} lines: build done after ${Date.now() - t0} ms`);
+    const jobs = await big.rpc<{ jobs: { id: string; logLines: number }[] }>('jobs.list');
+    const total = jobs.jobs[0]!.logLines;
+    expect(total).toBeGreaterThan(lines);
+    await expect.poll(numberIn, { timeout: 15_000 }).toBe(total);
+    // the window keeps the newest 200,000 to 250,000 lines (it drops the oldest in chunks)
+    if (total > 250_000) await expect(count).toContainText(/\(showing the newest 2[0-4]\d,\d{3}\)|\(showing the newest 250,000\)/);
     // only a window of rows is in the page
     expect(await page.locator('.job-log-line').count()).toBeLessThan(200);
-    // a line that arrived late is found
-    const late = 250_000;
+    // a line that arrived late is found, and shown
+    const late = lines - 1234;
     await page.getByRole('searchbox', { name: /Search the log/ }).fill(`checked item ${late} of ${lines}`);
-    await expect(count).toContainText(/^1 of /, { timeout: 10_000 });
+    await expect(count).toContainText(new RegExp(`^1 of ${total.toLocaleString('en')} lines`), { timeout: 10_000 });
     await expect(page.getByTestId('job-log')).toContainText(`nixos-configuration-check>   checked item ${late} of ${lines}`);
-    // and the build can still be stopped from the window
-    await page.getByRole('button', { name: 'Stop' }).click();
-    await expect(page.getByTestId('build-progress')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
     const stall = await page.evaluate(() => (window as unknown as { longestStall: number }).longestStall);
     console.log(`longest main-thread stall while the log streamed: ${Math.round(stall)} ms`);
     expect(stall).toBeLessThan(2_000);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent } from '../../shared/contract';
 import { startLoopback, type LoopbackServer } from '../../electron/rpc/loopback';
@@ -103,5 +103,48 @@ describe('loopback transport', () => {
     app.ctx.events.emit({ topic: 'changed', what: 'drives' });
     expect(await received).toEqual({ topic: 'changed', what: 'drives' });
     ws.close();
+  });
+
+  it('does not buffer a whole log for a client that does not keep up: it drops lines for it and says where, with a log-gap marker', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/events?token=${server.token}`);
+    await new Promise((r) => ws.once('open', r));
+    const received: AppEvent[] = [];
+    ws.on('message', (m) => received.push(JSON.parse(String(m)) as AppEvent));
+    // the client stops reading, as a window busy elsewhere would
+    const raw = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    const total = 300_000;
+    const { jobId } = app.ctx.jobs.start('test.chatty', { title: 'Chatty' }, async (job) => {
+      for (let i = 0; i < total; i++) {
+        job.log(`line ${i} ${'.'.repeat(100)}`, 'stdout');
+        if (i % 5000 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    await app.ctx.jobs.wait(jobId);
+    raw.resume();
+    await vi.waitFor(() => expect(received.some((e) => e.topic === 'job' && e.jobId === jobId && e.kind === 'done')).toBe(true), { timeout: 20_000 });
+    ws.close();
+
+    const mine = received.flatMap((e) => (e.topic === 'job' && e.jobId === jobId ? [e] : []));
+    const gaps = mine.flatMap((e) => (e.kind === 'log-gap' ? [e] : []));
+    expect(gaps.length).toBeGreaterThan(0);
+    // what was sent plus what the markers name covers every line once, in order, before done
+    let next = 0;
+    for (const e of mine) {
+      if (e.kind === 'log') {
+        expect(e.index).toBe(next);
+        expect(e.lines[0]!.text).toMatch(new RegExp(`^line ${e.index} `));
+        next = e.index + e.lines.length;
+      } else if (e.kind === 'log-gap') {
+        expect(e.from).toBe(next);
+        next = e.next;
+      } else if (e.kind === 'done') expect(next).toBe(total);
+    }
+    expect(mine.at(-1)?.kind).toBe('done');
+    const sentLines = mine.reduce((n, e) => n + (e.kind === 'log' ? e.lines.length : 0), 0);
+    expect(sentLines).toBeLessThan(total);
+    // the missed lines are there to fetch
+    const gap = gaps[0]!;
+    expect(app.ctx.jobs.log(jobId, gap.from, 1).lines[0]!.text).toMatch(new RegExp(`^line ${gap.from} `));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../shared/contract';
+import { jobEventSchema, MAX_LOG_LINE_CHARS, type AppEvent } from '../../shared/contract';
 import { AppError } from '../../electron/errors';
 import { EventBus } from '../../electron/exec/events';
 import { JobManager } from '../../electron/exec/jobs';
@@ -80,6 +80,29 @@ describe('JobManager', () => {
     const progress = events.filter((e) => e.topic === 'job' && e.kind === 'progress');
     expect(progress.length).toBeLessThan(5);
     expect(progress.at(-1)).toMatchObject({ progress: { fraction: 1 } });
+  });
+
+  it('sends log lines in batches, in order, all of them before the next phase and before done', async () => {
+    const { jobs, events } = setup();
+    const { jobId } = jobs.start('t', { title: 'Chatty' }, async (job) => {
+      for (let i = 0; i < 12_345; i++) job.log(`line ${i}`, 'stdout');
+      job.phase('next', 'Next step');
+      job.log('after the phase', 'info');
+      await new Promise((r) => setTimeout(r, 80));
+      job.log('x'.repeat(MAX_LOG_LINE_CHARS * 2), 'stderr');
+    });
+    await jobs.wait(jobId);
+    const kinds = events.flatMap((e) => (e.topic === 'job' ? [e.kind] : []));
+    expect(kinds).toEqual(['started', 'log', 'log', 'log', 'phase', 'log', 'log', 'done']);
+    const batches = events.flatMap((e) => (e.topic === 'job' && e.kind === 'log' ? [e] : []));
+    expect(batches.map((b) => [b.index, b.lines.length])).toEqual([[0, 5000], [5000, 5000], [10_000, 2345], [12_345, 1], [12_346, 1]]);
+    expect(batches[2]!.lines.at(-1)).toEqual({ stream: 'stdout', text: 'line 12344' });
+    expect(batches[3]!.lines[0]!.text).toBe('after the phase');
+    // an overlong line is cut, and says so
+    expect(batches[4]!.lines[0]!.text.length).toBeLessThanOrEqual(MAX_LOG_LINE_CHARS);
+    expect(batches[4]!.lines[0]!.text).toMatch(/… \(10,040 more characters\)$/);
+    expect(jobEventSchema.safeParse(batches[4]).success).toBe(true);
+    expect(jobs.get(jobId).logLines).toBe(12_347);
   });
 
   it('lists jobs newest first with their status', async () => {

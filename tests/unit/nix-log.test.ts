@@ -136,6 +136,7 @@ describe('parseNixErrorText', () => {
     const err = parseNixErrorText(text)!;
     expect(err.location).toEqual({ file: '/nix/store/abc-source/lib/modules.nix', line: 512, column: 17 });
     expect(err.file).toBe('/etc/nixos/configuration.nix');
+    expect(err.summary).toBe("The option `services.foo' does not exist.");
     expect(locateOptionInText('{\n  # services.foo is new\n  services.foo = true;\n}\n', err.summary)).toEqual({ line: 3, column: 3 });
   });
 

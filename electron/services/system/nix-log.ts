@@ -386,10 +386,15 @@ function errorFromMsg(e: RawEntry, text: string): NixError {
   }
   return {
     text,
-    summary: fromText?.summary ?? text.replace(/^error:\s*/, '').split('\n')[0]!,
+    summary: fromText?.summary ?? summaryLine(text.replace(/^error:\s*/, '').split('\n')[0]!),
     location,
     file: fromText?.file ?? null,
   };
+}
+
+/** An error's first line as a headline: without the "Definition values:" that introduces the lines after it. */
+function summaryLine(line: string): string {
+  return line.replace(/\s*Definition values:\s*$/, '').trim();
 }
 
 /** ` at /etc/nixos/configuration.nix:12:5` (Nix ≥ 2.4: on its own line, ending in ":"; older Nix: at the end of the message) */
@@ -412,7 +417,7 @@ export function parseNixErrorText(raw: string): NixError | null {
   if (firstError >= 0) blockStart = text[firstError] === '\n' ? firstError + 1 : firstError;
   const block = text.slice(blockStart).replace(/\s+$/, '');
   const lastBlock = text.slice(start);
-  const summary = lastBlock.replace(/^error:\s*/, '').split('\n')[0]!.replace(/,?\s+at \/\S+:\d+:\d+:?\s*$/, '').trim();
+  const summary = summaryLine(lastBlock.replace(/^error:\s*/, '').split('\n')[0]!.replace(/,?\s+at \/\S+:\d+:\d+:?\s*$/, ''));
   const positions: NixErrorLocation[] = [];
   for (const m of block.matchAll(AT_POSITION)) positions.push({ file: m[1]!, line: Number(m[2]), column: Number(m[3]) });
   const location = positions.find((p) => !p.file.startsWith('/nix/store/')) ?? positions[0] ?? null;

@@ -22,7 +22,7 @@ function useTrayMenu(): TrayMenu | null {
     const load = () => call('tray.menu', {}).then(setMenu, () => {});
     load();
     return onEvent((e) => {
-      if ((e.topic === 'changed' && (e.what === 'system-profile' || e.what === 'home-profile')) || (e.topic === 'job' && e.kind !== 'log' && e.kind !== 'progress')) load();
+      if ((e.topic === 'changed' && (e.what === 'system-profile' || e.what === 'home-profile')) || (e.topic === 'job' && e.kind !== 'log' && e.kind !== 'log-gap' && e.kind !== 'progress')) load();
     });
   }, []);
   return menu;

@@ -148,7 +148,9 @@ export function GenerationsTab() {
                       <div className="faint">{timeAgo(g.date)}</div>
                     </td>
                     <td>
-                      <div className="mono">{g.nixosVersion}</div>
+                      <div className="mono">
+                        <NixosVersion version={g.nixosVersion} />
+                      </div>
                       {g.configurationRevision ? (
                         <div className="faint mono" title={`Configuration revision ${g.configurationRevision}`}>
                           rev {g.configurationRevision.slice(0, 12)}
@@ -178,5 +180,17 @@ export function GenerationsTab() {
         </Card>
       ) : null}
     </div>
+  );
+}
+
+/** `24.11.711521.a73246e3eeb8`: the revision on its own line, so the list fits without scrolling sideways (the text stays whole). */
+function NixosVersion({ version }: { version: string }) {
+  const m = /^(.*?)(\.[0-9a-f]{7,40})$/.exec(version);
+  if (!m) return <>{version}</>;
+  return (
+    <>
+      {m[1]}
+      <span className="sr-version-rev faint">{m[2]}</span>
+    </>
   );
 }

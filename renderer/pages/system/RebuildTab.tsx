@@ -195,11 +195,9 @@ function ResultSummary({ jobId }: { jobId: string }) {
 }
 
 export function RebuildTab() {
-  const { settings, loadSettings, saveSettings, activeJobId, previews, start, startSafeSwitch, findActiveJob, error } = useSystemRebuild();
+  const { settings, loadSettings, saveSettings, activeJobId, previews, start, startSafeSwitch, findActiveJob, error, form, setForm } = useSystemRebuild();
   const job = useJobs((s) => (activeJobId ? s.jobs[activeJobId] : undefined));
-  const [action, setAction] = useState<RebuildAction>('switch');
-  const [upgrade, setUpgrade] = useState(false);
-  const [showTrace, setShowTrace] = useState(false);
+  const { action, upgrade, showTrace } = form;
 
   useEffect(() => {
     void loadSettings();
@@ -215,7 +213,7 @@ export function RebuildTab() {
         <div className="action-picker" role="radiogroup" aria-label="What to do">
           {actions.map((a) => (
             <label key={a.action} className={`action-option ${action === a.action ? 'selected' : ''}`}>
-              <input type="radio" name="rebuild-action" value={a.action} checked={action === a.action} onChange={() => setAction(a.action)} />
+              <input type="radio" name="rebuild-action" value={a.action} checked={action === a.action} onChange={() => setForm({ action: a.action })} />
               <span className="action-label">{a.label}</span>
               <span className="faint">{a.explain}</span>
             </label>
@@ -223,10 +221,10 @@ export function RebuildTab() {
         </div>
         <div className="row rebuild-options">
           <label className="check">
-            <input type="checkbox" checked={upgrade} onChange={(e) => setUpgrade(e.target.checked)} /> Update channels first
+            <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update channels first
           </label>
           <label className="check">
-            <input type="checkbox" checked={showTrace} onChange={(e) => setShowTrace(e.target.checked)} /> Detailed error traces
+            <input type="checkbox" checked={showTrace} onChange={(e) => setForm({ showTrace: e.target.checked })} /> Detailed error traces
           </label>
           {settings ? (
             <label className="check" title="After building, show what changes and ask before activating">

@@ -9,9 +9,11 @@
  * in one blob and decoded only for the results shown.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { deletionKeys, editDistance, hash32, isPlaceholderSegment, normalizeName, segmentTerms, stem, stopWords, synonymsOf, textTerms } from './text';
+import { deletionKeys, editDistance, hash32, isPlaceholderSegment, normalizeName, segmentTerms, stem, stopWords, textTerms } from './text';
+import { actionWords, nixosWordsFor } from './vocabulary';
 
-export const INDEX_FORMAT_VERSION = 3;
+/** bump when what goes into an index changes (layout, or the documents parse.ts makes), so saved indexes are rebuilt */
+export const INDEX_FORMAT_VERSION = 4;
 
 export interface SourceDoc {
   /** attribute or option name, as shown */
@@ -354,8 +356,12 @@ export interface QueryResult {
 
 interface ParsedQuery {
   terms: string[];
-  /** per term: other words that mean the same here (synonyms of the word or of a two-word phrase it is part of) */
+  /** per term: the NixOS words for it or for a phrase it is part of (vocabulary.ts); names with a dot are option paths */
   alternatives: string[][];
+  /** per term: an action word ("enable") that scores but need not be in a document */
+  optional: boolean[];
+  /** the NixOS words for the query as a whole, when one word or phrase of the vocabulary covers it */
+  concept: string[];
   excluded: string[];
   /** the whole query as one name ("services.openssh.enable", "docker-compose"), or null */
   whole: string | null;
@@ -530,6 +536,11 @@ export class SearchIndex {
     return lo < this.nameOrder.length && this.normNames[this.nameOrder[lo]!] === key ? this.nameOrder[lo]! : null;
   }
 
+  private findNormalized(key: string): number | null {
+    const i = this.lowerBound(this.nameOrder.length, (k) => this.normNames[this.nameOrder[k]!]!, key);
+    return i < this.nameOrder.length && this.normNames[this.nameOrder[i]!] === key ? this.nameOrder[i]! : null;
+  }
+
   get memoryBytes(): number {
     let n = this.namesBytes.length + this.normNames.length * 48 + this.terms.length * 40 + this.aliasKeys.length * 40;
     for (const a of [this.nameOrder, this.nameRank, this.nameOff, this.namePost, this.descOff, this.descPost, this.ctxOff, this.ctxPost, this.typoHash, this.typoTerm, this.sufTerm, this.sufOff, this.aliasDoc, this.aliasKind, this.prior, this.recordOff]) n += a.byteLength;
@@ -590,21 +601,34 @@ export class SearchIndex {
     }
     const meaningful = terms.filter((t) => !stopWords.has(t));
     const finalTerms = [...new Set(meaningful.length ? meaningful : terms)].slice(0, 12);
-    const alternatives = finalTerms.map((t) => synonymsOf(t));
-    // two-word phrases among the words as typed ("web server", "display manager")
+    const optional = finalTerms.map((t) => actionWords.has(t));
+    if (optional.every(Boolean)) optional.fill(false);
+    const required = finalTerms.filter((_, i) => !optional[i]);
+    // the vocabulary, for each phrase of three or two words as typed ("static ip", "pdf reader") and each word; longer first
+    const alternatives = finalTerms.map(() => new Set<string>());
+    const covering = new Set<string>();
+    const conceptWords: string[] = [];
     const plain = positive.map((p) => normalizeName(p));
-    for (let i = 0; i + 1 < plain.length; i++) {
-      const alts = synonymsOf(`${plain[i]} ${plain[i + 1]}`);
-      if (!alts.length) continue;
-      for (const word of [plain[i]!, plain[i + 1]!]) {
-        const at = finalTerms.indexOf(word);
-        if (at >= 0) alternatives[at] = [...new Set([...alternatives[at]!, ...alts])];
+    for (let n = 3; n >= 1; n--) {
+      for (let i = 0; i + n <= plain.length; i++) {
+        const words = plain.slice(i, i + n);
+        const found = nixosWordsFor(words.join(' '));
+        if (!found.length) continue;
+        // the query's terms these words became ("e-book" may be the terms e and book)
+        const parts = new Set(words.flatMap((w) => [w, ...w.split(/[-.]/)]));
+        finalTerms.forEach((t, at) => {
+          if (parts.has(t)) for (const f of found) alternatives[at]!.add(f);
+        });
+        for (const t of required) if (parts.has(t)) covering.add(t);
+        conceptWords.push(...found);
       }
     }
+    // every required word is part of a word or phrase of the vocabulary: the query names a concept
+    const concept = required.every((t) => covering.has(t)) ? [...new Set(conceptWords)] : [];
     let whole: string | null = null;
     if (positive.length === 1) whole = normalizeName(positive[0]!);
     else if (positive.length > 1 && !dotted) whole = positive.map(normalizeName).join('-');
-    return { terms: finalTerms, alternatives, excluded, whole, dotted, lastIsOpen };
+    return { terms: finalTerms, alternatives: alternatives.map((a) => [...a]), optional, concept, excluded, whole, dotted, lastIsOpen };
   }
 
   search(query: string, opts: QueryOptions): QueryResult {
@@ -639,7 +663,7 @@ export class SearchIndex {
         }
       };
       if (restrict && touchedCount <= 5000 && !(isLast && q.lastIsOpen)) this.matchTermAmong(term, touchedCount, offer);
-      else this.matchTerm(term, isLast && q.lastIsOpen, offer);
+      else this.matchTerm(term, isLast && q.lastIsOpen, offer, restrict ? touchedCount : 0);
       for (const alt of q.alternatives[index]!) this.matchAlternative(alt, offer);
       for (let i = 0; i < termTouchedCount; i++) {
         const doc = this.termTouched[i]!;
@@ -651,7 +675,7 @@ export class SearchIndex {
           this.touched[touchedCount++] = doc;
         }
         this.total[doc] = this.total[doc]! + this.best[doc]!;
-        this.count[doc] = this.count[doc]! + 1;
+        if (!q.optional[index]) this.count[doc] = this.count[doc]! + 1;
         this.nameCount[doc] = this.nameCount[doc]! + this.bestInName[doc]!;
       }
     });
@@ -661,7 +685,7 @@ export class SearchIndex {
     for (const word of q.excluded) this.markExcluded(word, epoch);
 
     // documents must match every word; when none does, the ones matching the most words
-    let required = q.terms.length;
+    let required = q.optional.filter((o) => !o).length;
     let most = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = this.touched[i]!;
@@ -706,23 +730,49 @@ export class SearchIndex {
     return this.nameRank[a]! < this.nameRank[b]!;
   }
 
-  private matchTerm(term: string, open: boolean, offer: Offer) {
+  /**
+   * Every way a word matches: itself, its plural or singular, words it starts, typos, words it is inside.
+   * `among` > 0: only the first `among` documents of `touched` can count (a common word after rarer
+   * ones); a list much longer than that is then looked up per candidate instead of walked.
+   */
+  private matchTerm(term: string, open: boolean, offer: Offer, among = 0) {
     const w = weights;
     const id = this.termId(term);
-    const nameScore = (base: number, flags: number, scale: number) =>
-      base + ((flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0)) * scale;
+    const lookUp = (end: number, start: number) => among > 0 && end - start > among * 16;
+    // the score for each of the four flag combinations, worked out once per list (the lists can be long)
+    const byFlags = [0, 0, 0, 0];
     const eachName = (tid: number, base: number, scale: number) => {
-      for (let p = this.nameOff[tid]!, end = this.nameOff[tid + 1]!; p < end; p++) {
+      for (let flags = 0; flags < 4; flags++) byFlags[flags] = base + ((flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0)) * scale;
+      const start = this.nameOff[tid]!;
+      const end = this.nameOff[tid + 1]!;
+      if (lookUp(end, start)) {
+        for (let i = 0; i < among; i++) {
+          const doc = this.touched[i]!;
+          const at = this.lowerBoundIn(this.namePost, start, end, doc * 4);
+          if (at < end && this.namePost[at]! >>> 2 === doc) offer(doc, byFlags[this.namePost[at]! & 3]!, true);
+        }
+        return;
+      }
+      for (let p = start; p < end; p++) {
         const v = this.namePost[p]!;
-        offer(v >>> 2, nameScore(base, v & 3, scale), true);
+        offer(v >>> 2, byFlags[v & 3]!, true);
       }
     };
-    const eachDesc = (tid: number, score: number) => {
-      for (let p = this.descOff[tid]!, end = this.descOff[tid + 1]!; p < end; p++) offer(this.descPost[p]!, score);
+    const eachIn = (off: Uint32Array, post: Uint32Array, tid: number, score: number) => {
+      const start = off[tid]!;
+      const end = off[tid + 1]!;
+      if (lookUp(end, start)) {
+        for (let i = 0; i < among; i++) {
+          const doc = this.touched[i]!;
+          const at = this.lowerBoundIn(post, start, end, doc);
+          if (at < end && post[at] === doc) offer(doc, score);
+        }
+        return;
+      }
+      for (let p = start; p < end; p++) offer(post[p]!, score);
     };
-    const eachCtx = (tid: number, score: number) => {
-      for (let p = this.ctxOff[tid]!, end = this.ctxOff[tid + 1]!; p < end; p++) offer(this.ctxPost[p]!, score);
-    };
+    const eachDesc = (tid: number, score: number) => eachIn(this.descOff, this.descPost, tid, score);
+    const eachCtx = (tid: number, score: number) => eachIn(this.ctxOff, this.ctxPost, tid, score);
     const idf = (tid: number) => {
       const df = this.descOff[tid + 1]! - this.descOff[tid]! + (this.ctxOff[tid + 1]! - this.ctxOff[tid]!);
       return 0.45 + 0.55 * Math.min(1, Math.log(1 + this.size / (1 + df)) / (this.maxIdf * 0.6));
@@ -743,7 +793,12 @@ export class SearchIndex {
 
     // words that start with it
     const lo = this.lowerBound(this.terms.length, (k) => this.terms[k]!, term);
-    let budget = term.length <= 2 ? 20_000 : 60_000;
+    // a word already in thousands of names gains little from the longer words it starts (unless it is
+    // still being typed) or is inside: "haskell package" need not walk every haskellPackages name again
+    let asWord = 0;
+    for (const vid of variants) asWord += this.nameOff[vid + 1]! - this.nameOff[vid]!;
+    const common = asWord >= COMMON_WORD_POSTINGS;
+    let budget = !open && common ? 0 : term.length <= 2 ? 20_000 : 60_000;
     let descBudget = 20_000;
     for (let t = lo; t < this.terms.length && budget > 0; t++) {
       const full = this.terms[t]!;
@@ -784,7 +839,7 @@ export class SearchIndex {
     }
 
     // words that contain it ("ssh" in "openssh")
-    if (term.length >= 3) {
+    if (term.length >= 3 && !common) {
       let i = this.lowerBound(this.sufTerm.length, (k) => this.terms[this.sufTerm[k]!]!.slice(this.sufOff[k]!), term);
       let scanned = 0;
       for (; i < this.sufTerm.length && scanned < 3000; i++, scanned++) {
@@ -797,9 +852,21 @@ export class SearchIndex {
     }
   }
 
-  /** a synonym: only whole words count, a little weaker than the word typed */
+  /** a NixOS word for the word typed: only whole words count, a little weaker than the word typed */
   private matchAlternative(alt: string, offer: Offer) {
     const w = weights;
+    if (alt.includes('.')) {
+      // an option path: that option, and (weaker) the options under it
+      const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;
+      const from = this.lowerBound(this.nameOrder.length, nameAt, alt);
+      for (let i = from, seen = 0; i < this.nameOrder.length && seen < 200; i++, seen++) {
+        const name = nameAt(i);
+        if (name === alt) offer(this.nameOrder[i]!, w.synonym * (w.nameExact + w.lastSegmentBonus + w.wholeSegmentBonus), true);
+        else if (name.startsWith(`${alt}.`)) offer(this.nameOrder[i]!, w.synonym * w.namePrefix, true);
+        else if (!name.startsWith(alt)) break;
+      }
+      return;
+    }
     const id = this.termId(alt);
     if (id >= 0) {
       for (let p = this.nameOff[id]!, end = this.nameOff[id + 1]!; p < end; p++) {
@@ -863,6 +930,18 @@ export class SearchIndex {
     return (id >= 0 ? this.nameOff[id + 1]! - this.nameOff[id]! : 0) + (sid >= 0 ? this.descOff[sid + 1]! - this.descOff[sid]! : 0);
   }
 
+  /** the first position in arr[from, to) holding a value ≥ key (arr sorted there) */
+  private lowerBoundIn(arr: Uint32Array, from: number, to: number, key: number): number {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (arr[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private lowerBoundU32(arr: Uint32Array, key: number): number {
     let lo = 0;
     let hi = arr.length;
@@ -899,15 +978,26 @@ export class SearchIndex {
         if (score > (into.get(doc) ?? 0)) into.set(doc, score);
       }
     };
-    // several words: the enable switch of a module one of them names ("ssh server" -> services.openssh.enable)
+    // The query as a whole is a concept of the vocabulary ("cups", "pdf reader"): what NixOS calls it,
+    // as if the query had named it, but weaker than a name typed. Several words: the enable switch of a
+    // module one of them (or its NixOS word) names ("ssh server" -> services.openssh.enable).
+    // A document gets the best of these.
+    const named = new Map<number, number>();
+    q.concept.forEach((alt, i) => {
+      // the usual meaning (listed first) a little above the others
+      const factor = w.synonym * (1 - Math.min(i, 10) * 0.02);
+      // a package or option of that name, and a word's aliases, programs and module switches
+      const doc = this.findNormalized(alt);
+      if (doc !== null) named.set(doc, Math.max(named.get(doc) ?? 0, factor * w.alias));
+      if (!alt.includes('.')) aliasScores(alt, factor, named, false);
+    });
     if (q.terms.length > 1) {
-      const best = new Map<number, number>();
       q.terms.forEach((t, i) => {
-        aliasScores(t, 1, best, true);
-        for (const alt of q.alternatives[i]!) aliasScores(alt, 1, best, true);
+        aliasScores(t, 1, named, true);
+        for (const alt of q.alternatives[i]!) aliasScores(alt, 1, named, true);
       });
-      for (const [doc, score] of best) bump(doc, score);
     }
+    for (const [doc, score] of named) bump(doc, score);
     const whole = q.whole;
     if (!whole) return;
     const keys = new Set([whole, whole.replace(/-/g, '')]);
@@ -919,8 +1009,6 @@ export class SearchIndex {
       // aliases, programs, module enable options (a document gets the best one)
       aliasScores(key, 1, best, false);
     }
-    // a synonym names a module as well as the word does ("ssh" -> services.openssh.enable)
-    if (q.terms.length === 1) for (const alt of q.alternatives[0]!) aliasScores(alt, 1, best, false);
     for (const [doc, score] of best) bump(doc, score);
     // names starting with the query
     const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;

@@ -228,7 +228,9 @@ export function parseOptionsJson(data: unknown, ctx: OptionsParseContext): Sourc
 function enableWeight(segments: string[], size: number): number {
   if (size < 3) return 40;
   const placeholder = segments.some(isPlaceholderSegment) ? 150 : 0;
-  return 420 + 60 * Math.log10(size) - 35 * Math.max(0, segments.length - 3) - placeholder;
+  // services.mysql is MySQL itself; users.mysql wires it into something else
+  const software = segments[0] === 'services' || segments[0] === 'programs' ? 30 : 0;
+  return 420 + 60 * Math.log10(size) - 35 * Math.max(0, segments.length - 3) - placeholder + software;
 }
 
 function optionPrior(segments: string[], isEnable: boolean, o: OptionResult): number {

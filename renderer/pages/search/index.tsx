@@ -65,7 +65,7 @@ function ResultRow({ result, index, count, selected, start, measure, onPick }: R
     return (
       <li {...common}>
         <div className="result-top">
-          <span className="result-name">{p.attr}</span>
+          <ResultName name={p.attr} />
           <span className="result-version">{p.version}</span>
           {p.unfree ? <Badge kind="warn">unfree</Badge> : null}
           {p.broken ? <Badge kind="danger">broken</Badge> : null}
@@ -78,11 +78,26 @@ function ResultRow({ result, index, count, selected, start, measure, onPick }: R
   return (
     <li {...common}>
       <div className="result-top">
-        <span className="result-name">{o.name}</span>
+        <ResultName name={o.name} />
         <span className="result-version">{o.type}</span>
       </div>
       <div className="result-desc">{o.description.replace(/\{\w+\}`([^`]*)`/g, '$1').replace(/[`*_]/g, '').split('\n')[0] || 'No description'}</div>
     </li>
+  );
+}
+
+/**
+ * A name that may not fit: the start gives way (with an ellipsis) before the last segment does, so
+ * services.nginx.virtualHosts.<name>.kTLS and ….http3 stay told apart. The type or version next to it
+ * gives way first.
+ */
+function ResultName({ name }: { name: string }) {
+  const cut = Math.max(0, name.lastIndexOf('.'));
+  return (
+    <span className="result-name" title={name}>
+      {cut > 0 ? <span className="result-name-head">{name.slice(0, cut)}</span> : null}
+      <span className="result-name-tail">{name.slice(cut)}</span>
+    </span>
   );
 }
 

@@ -59,7 +59,7 @@ export class Desktop {
 
   capabilities(): DesktopCapabilities {
     if (!this.shell) {
-      return { shell: 'loopback', tray: false, trayReason: 'The app is open in a browser, which has no tray icon. The tray’s quick actions are here instead.', notifications: false };
+      return { shell: 'loopback', tray: false, trayReason: 'The app is open in a browser, which has no tray icon.', notifications: false };
     }
     return { shell: 'electron', tray: this.shell.tray.available, trayReason: this.shell.tray.reason, notifications: true };
   }

@@ -130,7 +130,7 @@ export function NoTrayNotice() {
           </button>
         }
       >
-        <p className="muted">{caps.trayReason} They stay under “Quick actions” in the sidebar.</p>
+        <p className="muted">{caps.trayReason} Its actions (roll back, switch generation, rebuild) are under “Quick actions” in the sidebar.</p>
       </Banner>
     </div>
   );

@@ -107,7 +107,7 @@ async function main() {
   serveRenderer(builtRendererDir());
   companion = await createApp(host);
   const { ctx, router } = companion;
-  connectExternalOpener(ctx, (url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only https URLs that passed Learn's allow-list (services/learn/open-external.ts) reach this
+  connectExternalOpener(ctx, (url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only URLs that passed Learn's allow-list reach this (services/learn/open-external.ts: https to known sites, or a package's own homepage)
   closeToTray = (await readDesktopSettings(host)).closeToTray;
 
   const support = startTray();

@@ -59,7 +59,6 @@ buildNpmPackage {
     helper=$out/libexec/nixos-companion/nixos-companion-helper
     makeWrapper ${lib.getExe electron} $helper \
       --set ELECTRON_RUN_AS_NODE 1 \
-      --prefix PATH : ${lib.makeBinPath [ sqlite ]} \
       --add-flags $app/dist/helper/helper.mjs
 
     makeWrapper ${lib.getExe electron} $out/bin/nixos-companion \

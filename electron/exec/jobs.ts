@@ -100,17 +100,17 @@ export class JobManager {
     // Run on the next tick so the caller has the job id before any event about it.
     setImmediate(() => {
       this.events.emit({ topic: 'job', jobId: id, method, kind: 'started', title: opts.title });
-      work(ctx).then(
-        (value) => {
-          const result = opts.validateResult ? opts.validateResult(value) : value;
-          this.finish(record, 'done', { result });
-        },
-        (err: unknown) => {
-          const error = toRpcError(err);
-          if (controller.signal.aborted || error.code === 'cancelled') this.finish(record, 'cancelled', {});
-          else this.finish(record, 'failed', { error });
-        },
-      );
+      // validation runs inside the chain: a result that fails it fails the job instead of leaving it running
+      work(ctx)
+        .then((value) => (opts.validateResult ? opts.validateResult(value) : value))
+        .then(
+          (result) => this.finish(record, 'done', { result }),
+          (err: unknown) => {
+            const error = toRpcError(err);
+            if (controller.signal.aborted || error.code === 'cancelled') this.finish(record, 'cancelled', {});
+            else this.finish(record, 'failed', { error });
+          },
+        );
     });
     return { jobId: id };
   }

@@ -25,18 +25,21 @@ interface SearchState {
   needle: string;
   /** job line numbers (0-based) of the matches */
   matches: number[];
+  /** job line number of the first line searched (older lines backfilled later mean starting again) */
+  start: number;
   /** job line number up to which the lines were searched */
   scanned: number;
 }
 
 /** Search only the lines that arrived since the last look: re-reading 200,000 lines on every batch would stall the window. */
 function searchIncrementally(prev: SearchState | null, jobId: string, needle: string, lines: LogLine[], start: number): SearchState {
-  const state = prev && prev.jobId === jobId && prev.needle === needle && prev.scanned >= start ? prev : { jobId, needle, matches: [], scanned: start };
+  const reusable = prev && prev.jobId === jobId && prev.needle === needle && prev.start <= start && prev.scanned >= start;
+  const state = reusable ? prev : { jobId, needle, start, matches: [], scanned: start };
   let first = 0;
   while (first < state.matches.length && state.matches[first]! < start) first++;
   const matches = first > 0 ? state.matches.slice(first) : state.matches;
   for (let i = state.scanned - start; i < lines.length; i++) if (lines[i]!.text.toLowerCase().includes(needle)) matches.push(start + i);
-  return { jobId, needle, matches, scanned: start + lines.length };
+  return { jobId, needle, start, matches, scanned: start + lines.length };
 }
 
 /**

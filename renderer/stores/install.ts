@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Drive, ImageResult, IsoArch, IsoEdition, Release, ResolvedImage, RpcError, StarterConfigInput, VentoyCopyResult, WriteResult } from '../../shared/contract';
 import { call, errorOf, onEvent } from '../lib/bridge';
 import { useJobs, waitForJob } from './jobs';
+import { releaseOfVersion } from '../../shared/nixos-release';
 
 export const steps = ['choose', 'download', 'drive', 'write', 'done'] as const;
 export type Step = (typeof steps)[number];
@@ -323,8 +324,7 @@ function starterParams(s: Pick<InstallState, 'starter' | 'image' | 'resolved'>):
 
 /** The NixOS release of the chosen image ("25.11"), when its version says. */
 export function starterRelease(s: Pick<InstallState, 'image' | 'resolved'>): string | undefined {
-  const m = /^(\d\d)\.(05|11)(?:pre|\.|$)/.exec(s.image?.version ?? s.resolved?.version ?? '');
-  return m ? `${m[1]}.${m[2]}` : undefined;
+  return releaseOfVersion(s.image?.version ?? s.resolved?.version);
 }
 
 /** The hex out of whatever was pasted: a bare hash, or a line of a .sha256 file. */

@@ -127,6 +127,10 @@ function fillGap(jobId: string, next: number, queued: LogBatch[] = []) {
       // too far behind to keep what it had: start again from the fetched lines
       now.logs[jobId] = got.lines;
       now.logStart[jobId] = got.start;
+    } else {
+      // the fetch failed (server restarting): accept the gap rather than asking again at once, in a loop
+      now.logs[jobId] = [];
+      now.logStart[jobId] = next;
     }
     trim(jobId);
     const later = waiting.get(jobId) ?? [];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testApp } from '../helpers/app';
@@ -267,6 +267,27 @@ describe('activation through systemd-run (tests/fixtures/bin/systemd-run stands 
       });
     } finally {
       rmSync(down, { force: true });
+    }
+  });
+
+  it('refuses, rather than falling back, while the unit is taken by an activation started outside the app', async () => {
+    // what a `nixos-rebuild switch` run in a terminal leaves while it activates: the unit exists
+    mkdirSync(path.dirname(unitFile()), { recursive: true });
+    writeFileSync(unitFile(), '[Service]\nExecStart=/nix/store/other-system/bin/switch-to-configuration switch\n');
+    try {
+      await withChangedHost({ useSystemdRun: true }, 'systemd-taken', async (other) => {
+        writeFileSync(host.configFile, configWith('  users.motd = "unit taken";'));
+        const before = host.activations().length;
+        const currentBefore = readlinkSync(host.host.currentSystem);
+        const done = await other.ctx.jobs.wait((await other.call('system.rebuild', { action: 'test' })).jobId);
+        expect(done.status).toBe('failed');
+        expect(done.error).toMatchObject({ code: 'busy' });
+        expect(done.error!.message).toMatch(/Another activation .* is still running/);
+        expect(host.activations().length).toBe(before);
+        expect(readlinkSync(host.host.currentSystem)).toBe(currentBefore);
+      });
+    } finally {
+      rmSync(unitFile(), { force: true });
     }
   });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { starterConfigSchema } from '../../shared/contract/installer';
-import { RENAMED_OPTIONS, generateStarterConfig, optionName, releaseOfVersion } from '../../electron/services/installer/starter-config';
+import { RENAMED_OPTIONS, generateStarterConfig, optionName } from '../../electron/services/installer/starter-config';
+import { releaseOfVersion } from '../../shared/nixos-release';
 
 /** Every option the generator can write must exist in the real NixOS options.json (nixos-unstable, Feb 2025). */
 const options = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/nixos-options-unstable-2025-02.json.br')).toString('utf8')) as Record<string, { type: string }>;

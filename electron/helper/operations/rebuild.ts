@@ -106,13 +106,18 @@ export function systemdRunProblem(host: Host): Promise<string | null> {
     const child = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, 15_000);
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve(err.message);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (timedOut) return resolve('it did not answer within 15 s');
       resolve(code === 0 ? null : stderr.trim().split('\n').at(-1) || `it exited with code ${code}`);
     });
   });
@@ -170,6 +175,11 @@ export async function runActivation(io: HelperIO, storePath: string, action: 'sw
   const fd = openSync(logFile, 'a', 0o644);
   io.phase('activate', action === 'boot' ? 'Making it the boot default' : 'Activating the new configuration', false);
   const problem = await systemdRunProblem(host);
+  if (problem && /already (exists|loaded)/i.test(problem)) {
+    // a nixos-rebuild started outside the app is activating in that unit right now: never run a second one beside it
+    closeSync(fd);
+    throw new AppError('busy', 'Another activation (maybe a nixos-rebuild started in a terminal) is still running. Wait for it to finish before starting a new one.', problem);
+  }
   const systemd = problem === null;
   const argv = systemd ? systemdRunArgv(host, [switcher, action]) : [switcher, action];
   if (host.useSystemdRun && !systemd) io.log(`systemd-run does not work here (${problem}), so the activation runs as a detached process instead.`, 'info');

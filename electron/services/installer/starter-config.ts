@@ -35,12 +35,6 @@ export function optionName(name: string, release: string): string {
   return name;
 }
 
-/** The release a NixOS version string belongs to: "25.05.802216.55d1f923c480" and "25.11pre1234" give "25.05" and "25.11". */
-export function releaseOfVersion(version: string | null | undefined): string | undefined {
-  const m = /^(\d\d)\.(05|11)(?:\b|pre|\.)/.exec(version ?? '');
-  return m ? `${m[1]}.${m[2]}` : undefined;
-}
-
 /** Each desktop's lines and options; `opt` gives an option's name in the release being installed. */
 const desktops = (opt: (name: string) => string) => ({
   none: { label: 'no desktop (a server or a minimal system)', lines: [] as string[], options: [] as string[] },

@@ -121,7 +121,10 @@ async function main() {
     showConfirmation: (id) => {
       const win = openConfirmationWindow({ preload: preloadPath, icon: iconPath(256), confirmationId: id, parent: mainWindow });
       confirmWindows.add(win);
-      win.on('closed', () => confirmWindows.delete(win));
+      win.on('closed', () => {
+        confirmWindows.delete(win);
+        desktopOf(ctx).confirmationWindowClosed(id);
+      });
     },
   });
 

@@ -192,4 +192,23 @@ describe('tray rebuild: confirmed, built, its diff shown and confirmed again, th
     expect(realpathSync(host.currentSystem)).toBe(running);
     expect(notices.at(-1)).toMatchObject({ jobId, ok: true });
   });
+
+  for (const when of ['while it builds', 'once it waits for the second yes'] as const) {
+    it(`closing the confirmation window ${when} means no: nothing is activated`, async () => {
+      const config = path.join(host.nixosConfigDir, 'configuration.nix');
+      writeFileSync(config, readFileSync(config, 'utf8').replace('    fastfetch\n', `    fastfetch\n    ${when === 'while it builds' ? 'btop' : 'jq'}\n`));
+      const before = generationOf(host.systemProfile);
+      const running = realpathSync(host.currentSystem);
+      const id = desktopOf(app.ctx).requestAction({ kind: 'rebuild' }, 'tray');
+      const { jobId } = await app.call('desktop.confirmation.answer', { id, accept: true });
+      if (when === 'once it waits for the second yes') await phaseOf(jobId!, 'confirm');
+      else expect(app.ctx.jobs.get(jobId!).status).toBe('running');
+      desktopOf(app.ctx).confirmationWindowClosed(id);
+      const job = await app.ctx.jobs.wait(jobId!);
+      expect(job, JSON.stringify(job.error)).toMatchObject({ status: 'done', result: { activated: false, stoppedAtPreview: true } });
+      expect(generationOf(host.systemProfile)).toBe(before);
+      expect(realpathSync(host.currentSystem)).toBe(running);
+      writeFileSync(config, readFileSync(config, 'utf8').replace(/    (btop|jq)\n/, ''));
+    });
+  }
 });

@@ -27,6 +27,8 @@ type Origin = 'tray' | 'window';
 export class Desktop {
   readonly confirmations: Confirmations;
   private readonly origins = new Map<string, Origin>();
+  /** the job each answered confirmation started, while its window may still be open */
+  private readonly startedJobs = new Map<string, string>();
   private readonly watcher: Promise<ProfileWatcher>;
   private shell: ShellHooks | null = null;
   private notifier: JobNotifier | null = null;
@@ -34,7 +36,7 @@ export class Desktop {
 
   constructor(
     private readonly ctx: AppContext,
-    call: RouterCall,
+    private readonly call: RouterCall,
   ) {
     this.confirmations = new Confirmations(ctx, call);
     this.watcher = resolveHomeManagerProfile(ctx.host).then((hm) => {
@@ -84,7 +86,35 @@ export class Desktop {
     const result = await this.confirmations.answer(id, accept);
     // A tray action has no window watching it: its result always comes as a notification.
     if (result.jobId && origin === 'tray') this.notifier?.alwaysNotify(result.jobId);
+    if (result.jobId) this.startedJobs.set(id, result.jobId);
     return result;
+  }
+
+  /**
+   * The confirmation window was closed. A tray rebuild started from it stops after building to ask
+   * again in that window; with the window gone nobody would answer, so the answer is no: nothing is
+   * activated, now or when the build reaches that question later.
+   */
+  confirmationWindowClosed(id: string): void {
+    const jobId = this.startedJobs.get(id);
+    this.startedJobs.delete(id);
+    const running = () => {
+      try {
+        return this.ctx.jobs.get(jobId!);
+      } catch {
+        return null; // long gone from the job list
+      }
+    };
+    if (!jobId || running()?.status !== 'running') return;
+    // next turn: the rebuild announces the phase just before it starts waiting for the answer
+    const decline = () => setImmediate(() => void this.call('system.rebuild.confirm', { jobId, proceed: false }));
+    const off = this.ctx.events.on((e) => {
+      if (e.topic !== 'job' || e.jobId !== jobId) return;
+      if (e.kind === 'phase' && e.phase === 'confirm') decline();
+      else if (e.kind === 'done' || e.kind === 'failed' || e.kind === 'cancelled') off();
+    });
+    // it may be waiting already (if not, the answer is a "not waiting" error value, not a throw)
+    decline();
   }
 
   async dispose(): Promise<void> {

@@ -3,7 +3,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex, SearchIndex, type SourceDoc } from '../../electron/services/search/engine';
 import { parseOptionsJson, parsePackagesJson } from '../../electron/services/search/parse';
-import { editDistance, segmentTerms } from '../../electron/services/search/text';
+import { dropApostrophes, editDistance, segmentTerms, stem } from '../../electron/services/search/text';
 
 const meta = { kind: 'test', builtAt: '', sourceKey: 'k' };
 const names = (index: SearchIndex, q: string, limit = 10) => index.search(q, { limit, offset: 0 }).hits.map((h) => index.name(h.doc));
@@ -110,6 +110,18 @@ describe('search engine on the real NixOS options', () => {
     expect(names(index, 'pipewire')[0]).toBe('services.pipewire.enable');
   });
 
+  it('reads sentences: apostrophes, "no", one missing word, and a module switch only when no sibling names the other words', () => {
+    expect(names(index, 'sudo no password')[0]).toBe('security.sudo.wheelNeedsPassword');
+    expect(names(index, "computer's name", 10)).toContain('networking.hostName');
+    expect(names(index, 'zsh as default shell for everyone', 10)).toContain('users.defaultUserShell');
+    expect(names(index, 'clean nix store automatically', 10)).toContain('nix.gc.automatic');
+    // the module named and another word in the name of one of its options: that option, not the switch
+    expect(names(index, 'pipewire pulse')[0]).not.toBe('services.pipewire.enable');
+    // a module word ("daemon") or a synonym does not take the switch's place
+    expect(names(index, 'ssh daemon')[0]).toBe('services.openssh.enable');
+    expect(names(index, 'fingerprint login')[0]).toBe('services.fprintd.enable');
+  });
+
   it('survives a round trip through its file format', async () => {
     const copy = SearchIndex.fromBuffer(Buffer.from(await buildIndex([{ name: 'a.b', description: 'x', prior: 0, record: { n: 1 } } as SourceDoc], meta)));
     expect(copy.search('a.b', { limit: 1, offset: 0 }).hits.map((h) => copy.record(h.doc))).toEqual([{ n: 1 }]);
@@ -120,6 +132,13 @@ describe('text helpers', () => {
   it('splits names into the words a person types', () => {
     expect(segmentTerms('PermitRootLogin')).toEqual(expect.arrayContaining(['permitrootlogin', 'permit', 'root', 'login']));
     expect(segmentTerms('docker_compose')).toEqual(expect.arrayContaining(['docker-compose', 'dockercompose', 'docker', 'compose']));
+  });
+  it('drops possessives and apostrophes, and reads adverbs as their adjective', () => {
+    expect(dropApostrophes("computer's name")).toBe('computer name');
+    expect(dropApostrophes('don\u2019t')).toBe('dont');
+    expect(stem('automatically')).toBe('automatic');
+    expect(stem('manually')).toBe('manual');
+    expect(stem('only')).toBe('only');
   });
   it('measures edit distance with transpositions', () => {
     expect(editDistance('ripgrep', 'ripgrpe', 2)).toBe(1);

@@ -9,11 +9,11 @@
  * in one blob and decoded only for the results shown.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { deletionKeys, editDistance, hash32, isPlaceholderSegment, normalizeName, segmentTerms, stem, stopWords, textTerms } from './text';
+import { deletionKeys, dropApostrophes, editDistance, hash32, isPlaceholderSegment, normalizeName, segmentTerms, stem, stopWords, textTerms } from './text';
 import { actionWords, nixosWordsFor } from './vocabulary';
 
 /** bump when what goes into an index changes (layout, or the documents parse.ts makes), so saved indexes are rebuilt */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 export interface SourceDoc {
   /** attribute or option name, as shown */
@@ -55,6 +55,9 @@ const COMMON_WORD_POSTINGS = 5000;
 /** in a query of several words, a word matching more documents than this only scores the others' candidates */
 const RESTRICT_ABOVE = 4000;
 
+/** words that say "the module as a whole" ("ssh server", "printing support"): they do not point at one of its options */
+const moduleWords = new Set(['enable', 'service', 'services', 'server', 'servers', 'daemon', 'support', 'program', 'programs', 'module', 'app', 'application', 'tool']);
+
 const FLAG_LAST_SEGMENT = 1;
 const FLAG_WHOLE_SEGMENT = 2;
 
@@ -86,9 +89,14 @@ export const weights = {
   inflection: 0.9,
   /** a query of several words, all of them in the document's name */
   allWordsInName: 120,
+  /** in a query of three words or more, for each word a document lacks */
+  missingWord: 30,
+  /** a vocabulary phrase's NixOS words, for the phrase's words after the first */
+  phraseRest: 1,
 };
 
-type Offer = (doc: number, score: number, inName?: boolean) => void;
+/** inName: the word is in the document's name; typed: as typed, not a plural, prefix, typo or synonym of it */
+type Offer = (doc: number, score: number, inName?: boolean, typed?: boolean) => void;
 
 interface Built {
   meta: IndexMeta;
@@ -358,6 +366,8 @@ interface ParsedQuery {
   terms: string[];
   /** per term: the NixOS words for it or for a phrase it is part of (vocabulary.ts); names with a dot are option paths */
   alternatives: string[][];
+  /** per term and alternative: how much of it counts (the words of a phrase after its first count little) */
+  altFactors: number[][];
   /** per term: an action word ("enable") that scores but need not be in a document */
   optional: boolean[];
   /** the NixOS words for the query as a whole, when one word or phrase of the vocabulary covers it */
@@ -368,6 +378,8 @@ interface ParsedQuery {
   dotted: boolean;
   /** the last word may still be being typed */
   lastIsOpen: boolean;
+  /** per term: a content word, counted when asking which names hold most of the query (not an action word, nor "service") */
+  scoped: boolean[];
 }
 
 export class SearchIndex {
@@ -409,6 +421,10 @@ export class SearchIndex {
   private readonly best: Float32Array;
   private readonly bestInName: Uint8Array;
   private readonly nameCount: Uint8Array;
+  /** per document: how many of the query's content words (not action or module words) are in its name */
+  private readonly scopeCount: Uint8Array;
+  /** the most content words any candidate has in its name (scopes the module-enable evidence) */
+  private mostInName = 0;
   private readonly termTouched: Uint32Array;
   private readonly excludedEpoch: Uint32Array;
 
@@ -508,6 +524,7 @@ export class SearchIndex {
     this.best = new Float32Array(this.size);
     this.bestInName = new Uint8Array(this.size);
     this.nameCount = new Uint8Array(this.size);
+    this.scopeCount = new Uint8Array(this.size);
     this.termTouched = new Uint32Array(this.size);
     this.excludedEpoch = new Uint32Array(this.size);
   }
@@ -581,7 +598,7 @@ export class SearchIndex {
 
   parse(query: string): ParsedQuery {
     const lastIsOpen = !/\s$/.test(query);
-    const raw = query.trim().split(/\s+/).filter(Boolean);
+    const raw = dropApostrophes(query).trim().split(/\s+/).filter(Boolean);
     const excluded: string[] = [];
     const positive: string[] = [];
     for (const token of raw) {
@@ -605,7 +622,7 @@ export class SearchIndex {
     if (optional.every(Boolean)) optional.fill(false);
     const required = finalTerms.filter((_, i) => !optional[i]);
     // the vocabulary, for each phrase of three or two words as typed ("static ip", "pdf reader") and each word; longer first
-    const alternatives = finalTerms.map(() => new Set<string>());
+    const alternatives = finalTerms.map(() => new Map<string, number>());
     const covering = new Set<string>();
     const conceptWords: string[] = [];
     const plain = positive.map((p) => normalizeName(p));
@@ -616,9 +633,17 @@ export class SearchIndex {
         if (!found.length) continue;
         // the query's terms these words became ("e-book" may be the terms e and book)
         const parts = new Set(words.flatMap((w) => [w, ...w.split(/[-.]/)]));
-        finalTerms.forEach((t, at) => {
-          if (parts.has(t)) for (const f of found) alternatives[at]!.add(f);
-        });
+        // a phrase's NixOS words stand for all of its words, but score as one: its last word (the noun:
+        // "default shell", "pdf reader") gets them in full, the others only enough to count as present.
+        // A phrase's NixOS word the query also typed is left to the typed word ("zsh default shell" is not three hits on zsh).
+        const covered = finalTerms.map((t, at) => (parts.has(t) ? at : -1)).filter((at) => at >= 0);
+        for (const at of covered) {
+          const factor = at === covered[covered.length - 1] ? 1 : weights.phraseRest;
+          for (const f of found) {
+            if (n > 1 && finalTerms.includes(f)) continue;
+            if ((alternatives[at]!.get(f) ?? 0) < factor) alternatives[at]!.set(f, factor);
+          }
+        }
         for (const t of required) if (parts.has(t)) covering.add(t);
         conceptWords.push(...found);
       }
@@ -628,7 +653,8 @@ export class SearchIndex {
     let whole: string | null = null;
     if (positive.length === 1) whole = normalizeName(positive[0]!);
     else if (positive.length > 1 && !dotted) whole = positive.map(normalizeName).join('-');
-    return { terms: finalTerms, alternatives: alternatives.map((a) => [...a]), optional, concept, excluded, whole, dotted, lastIsOpen };
+    const scoped = finalTerms.map((t, i) => !optional[i] && !moduleWords.has(t));
+    return { terms: finalTerms, alternatives: alternatives.map((a) => [...a.keys()]), altFactors: alternatives.map((a) => [...a.values()]), optional, concept, excluded, whole, dotted, lastIsOpen, scoped };
   }
 
   search(query: string, opts: QueryOptions): QueryResult {
@@ -650,21 +676,22 @@ export class SearchIndex {
         this.termEpoch.fill(0);
       }
       let termTouchedCount = 0;
-      const offer = (doc: number, score: number, inName = false) => {
+      const offer = (doc: number, score: number, inName = false, typed = false) => {
+        const named = typed ? 2 : inName ? 1 : 0;
         if (restrict && this.docEpoch[doc] !== epoch) return;
         if (this.termEpoch[doc] !== termEpoch) {
           this.termEpoch[doc] = termEpoch;
           this.best[doc] = score;
-          this.bestInName[doc] = inName ? 1 : 0;
+          this.bestInName[doc] = named;
           this.termTouched[termTouchedCount++] = doc;
         } else {
           if (score > this.best[doc]!) this.best[doc] = score;
-          if (inName) this.bestInName[doc] = 1;
+          if (named > this.bestInName[doc]!) this.bestInName[doc] = named;
         }
       };
       if (restrict && touchedCount <= 5000 && !(isLast && q.lastIsOpen)) this.matchTermAmong(term, touchedCount, offer);
       else this.matchTerm(term, isLast && q.lastIsOpen, offer, restrict ? touchedCount : 0);
-      for (const alt of q.alternatives[index]!) this.matchAlternative(alt, offer);
+      q.alternatives[index]!.forEach((alt, a) => this.matchAlternative(alt, offer, q.altFactors[index]![a]!));
       for (let i = 0; i < termTouchedCount; i++) {
         const doc = this.termTouched[i]!;
         if (this.docEpoch[doc] !== epoch) {
@@ -672,11 +699,14 @@ export class SearchIndex {
           this.total[doc] = 0;
           this.count[doc] = 0;
           this.nameCount[doc] = 0;
+          this.scopeCount[doc] = 0;
           this.touched[touchedCount++] = doc;
         }
+        // the word itself in the name (not a plural, prefix, typo or synonym of it)
+        if (q.scoped[index] && this.bestInName[doc] === 2) this.scopeCount[doc] = this.scopeCount[doc]! + 1;
         this.total[doc] = this.total[doc]! + this.best[doc]!;
         if (!q.optional[index]) this.count[doc] = this.count[doc]! + 1;
-        this.nameCount[doc] = this.nameCount[doc]! + this.bestInName[doc]!;
+        if (this.bestInName[doc]) this.nameCount[doc] = this.nameCount[doc]! + 1;
       }
     });
 
@@ -687,12 +717,19 @@ export class SearchIndex {
     // documents must match every word; when none does, the ones matching the most words
     let required = q.optional.filter((o) => !o).length;
     let most = 0;
+    let mostInName = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = this.touched[i]!;
-      if (this.excludedEpoch[doc] !== epoch && this.count[doc]! > most) most = this.count[doc]!;
+      if (this.excludedEpoch[doc] === epoch) continue;
+      if (this.count[doc]! > most) most = this.count[doc]!;
+      if (this.scopeCount[doc]! > mostInName) mostInName = this.scopeCount[doc]!;
     }
+    this.mostInName = mostInName;
     if (most < required) required = most;
     if (required === 0) return { hits: [], total: 0 };
+    // a query of three words or more is a sentence ("ssh listen on another port"): one of its words may be
+    // missing from a document that has the others, at a cost (the words it has still decide)
+    const minimum = required >= 3 ? required - 1 : required;
 
     this.addWholeQueryEvidence(q, epoch);
 
@@ -704,9 +741,9 @@ export class SearchIndex {
     let total = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = this.touched[i]!;
-      if (this.count[doc]! < required || this.excludedEpoch[doc] === epoch) continue;
+      if (this.count[doc]! < minimum || this.excludedEpoch[doc] === epoch) continue;
       total++;
-      this.total[doc] = this.total[doc]! + this.prior[doc]!;
+      this.total[doc] = this.total[doc]! + this.prior[doc]! - (required - Math.min(required, this.count[doc]!)) * w.missingWord;
       // several words, every one of them in the name: "neovim plugins" is programs.neovim.plugins more than programs.neovim.enable
       if (q.terms.length > 1 && this.nameCount[doc] === q.terms.length) this.total[doc] = this.total[doc]! + w.allWordsInName;
       heap.push(doc, this.total[doc]!);
@@ -741,7 +778,7 @@ export class SearchIndex {
     const lookUp = (end: number, start: number) => among > 0 && end - start > among * 16;
     // the score for each of the four flag combinations, worked out once per list (the lists can be long)
     const byFlags = [0, 0, 0, 0];
-    const eachName = (tid: number, base: number, scale: number) => {
+    const eachName = (tid: number, base: number, scale: number, typed = false) => {
       for (let flags = 0; flags < 4; flags++) byFlags[flags] = base + ((flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0)) * scale;
       const start = this.nameOff[tid]!;
       const end = this.nameOff[tid + 1]!;
@@ -749,13 +786,13 @@ export class SearchIndex {
         for (let i = 0; i < among; i++) {
           const doc = this.touched[i]!;
           const at = this.lowerBoundIn(this.namePost, start, end, doc * 4);
-          if (at < end && this.namePost[at]! >>> 2 === doc) offer(doc, byFlags[this.namePost[at]! & 3]!, true);
+          if (at < end && this.namePost[at]! >>> 2 === doc) offer(doc, byFlags[this.namePost[at]! & 3]!, true, typed);
         }
         return;
       }
       for (let p = start; p < end; p++) {
         const v = this.namePost[p]!;
-        offer(v >>> 2, byFlags[v & 3]!, true);
+        offer(v >>> 2, byFlags[v & 3]!, true, typed);
       }
     };
     const eachIn = (off: Uint32Array, post: Uint32Array, tid: number, score: number) => {
@@ -780,7 +817,7 @@ export class SearchIndex {
 
     // the word itself, and its singular or plural ("port" finds allowedTCPPorts, "plugins" finds plugin)
     const variants = this.nameVariantIds(term);
-    for (const vid of variants) if (vid === id) eachName(vid, w.nameExact, 1);
+    for (const vid of variants) if (vid === id) eachName(vid, w.nameExact, 1, true);
     else eachName(vid, w.nameExact * w.inflection, w.inflection * 0.7);
     const stemmed = stem(term);
     const sid = stemmed === term ? id : this.termId(stemmed);
@@ -853,8 +890,11 @@ export class SearchIndex {
   }
 
   /** a NixOS word for the word typed: only whole words count, a little weaker than the word typed */
-  private matchAlternative(alt: string, offer: Offer) {
+  private matchAlternative(alt: string, offer: Offer, factor = 1) {
     const w = weights;
+    const inName = factor === 1;
+    const base = offer;
+    offer = (doc, score, named = false) => base(doc, score * factor, named && inName);
     if (alt.includes('.')) {
       // an option path: that option, and (weaker) the options under it
       const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;
@@ -886,6 +926,7 @@ export class SearchIndex {
   private matchTermAmong(term: string, candidates: number, offer: Offer) {
     const w = weights;
     const ids = this.nameVariantIds(term);
+    const typedId = this.termId(term);
     const sid = this.termId(stem(term));
     const find = (arr: Uint32Array, from: number, to: number, key: number) => {
       let lo = from;
@@ -907,7 +948,7 @@ export class SearchIndex {
         const at = find(this.namePost, from, to, doc * 4);
         if (at < to && this.namePost[at]! >>> 2 === doc) {
           const flags = this.namePost[at]! & 3;
-          offer(doc, w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0), true);
+          offer(doc, w.nameExact + (flags & FLAG_LAST_SEGMENT ? w.lastSegmentBonus : 0) + (flags & FLAG_WHOLE_SEGMENT ? w.wholeSegmentBonus : 0), true, id === typedId);
         }
       }
       if (descF) {
@@ -973,8 +1014,10 @@ export class SearchIndex {
       for (; j < this.aliasKeys.length && this.aliasKeys[j] === key; j++) {
         const kind = this.aliasKind[j]!;
         let score = this.aliasWeight[j]! * factor;
-        if (partial) score = kind === MODULE_ENABLE ? (score * w.moduleEnablePartial) / w.moduleEnable : 0;
         const doc = this.aliasDoc[j]!;
+        // several words, one naming a module: its enable switch, unless another option's name holds more
+        // of the other words ("git email" is programs.git.userEmail, "starship prompt" programs.starship.enable)
+        if (partial) score = kind === MODULE_ENABLE && this.docEpoch[doc] === epoch && !this.siblingNamesMore(doc, epoch) ? (score * w.moduleEnablePartial) / w.moduleEnable : 0;
         if (score > (into.get(doc) ?? 0)) into.set(doc, score);
       }
     };
@@ -1020,6 +1063,22 @@ export class SearchIndex {
       const len = this.normNames[doc]!.length;
       if (len !== whole.length) this.total[doc] = this.total[doc]! + w.fullPrefix * (0.6 + (0.4 * whole.length) / len);
     }
+  }
+
+  /** another option of the enable switch's module has more of the query's words in its name than the switch */
+  private siblingNamesMore(enableDoc: number, epoch: number): boolean {
+    const own = this.scopeCount[enableDoc]!;
+    if (own >= this.mostInName) return false;
+    const name = this.normNames[enableDoc]!;
+    const prefix = name.slice(0, name.lastIndexOf('.') + 1);
+    const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;
+    const from = this.lowerBound(this.nameOrder.length, nameAt, prefix);
+    for (let i = from, seen = 0; i < this.nameOrder.length && seen < 1000; i++, seen++) {
+      const doc = this.nameOrder[i]!;
+      if (!this.normNames[doc]!.startsWith(prefix)) break;
+      if (this.docEpoch[doc] === epoch && this.excludedEpoch[doc] !== epoch && this.scopeCount[doc]! > own) return true;
+    }
+    return false;
   }
 
   /** a dotted path anywhere in an option name, aligned to segments; for the best candidates only (string work) */

@@ -4,7 +4,7 @@
  */
 import type { OptionResult, OptionValue, PackageResult } from '../../../shared/contract/search';
 import type { SourceDoc } from './engine';
-import { isPlaceholderSegment } from './text';
+import { isPlaceholderSegment, textTerms } from './text';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -183,6 +183,20 @@ export function parseOptionsJson(data: unknown, ctx: OptionsParseContext): Sourc
   }
 
   // how many options each module has: a module with many options is a substantial one
+  // a module's own description is spread over its options': their words, for the module's enable switch
+  // ("starship prompt": only enableTransience says "prompt"), a few dozen per module
+  const moduleWords = new Map<string, Set<string>>();
+  for (const [name, o] of entries) {
+    const segments = name.split('.');
+    if (segments.length < 3 || segments[segments.length - 1] === 'enable') continue;
+    const prefix = segments.slice(0, -1).join('.');
+    let words = moduleWords.get(prefix);
+    if (!words) moduleWords.set(prefix, (words = new Set()));
+    if (words.size >= 60) continue;
+    const text = (str(o.description) ?? '').replace(/\{[a-z]+\}`[^`]*`|<https?:[^>]*>|https?:\S+/g, ' ');
+    for (const t of textTerms(text)) if (words.size < 60 && !/\d/.test(t)) words.add(t);
+  }
+
   const moduleSize = new Map<string, number>();
   for (const [name] of entries) {
     const seg = name.split('.');
@@ -208,7 +222,7 @@ export function parseOptionsJson(data: unknown, ctx: OptionsParseContext): Sourc
     const last = segments[segments.length - 1]!;
     const moduleName = segments.length >= 2 ? segments[segments.length - 2]! : null;
     const isEnable = last === 'enable' && moduleName !== null && !isPlaceholderSegment(moduleName);
-    const siblings = isEnable ? [...(childWords.get(segments.slice(0, -1).join('.')) ?? [])].join(' ') : '';
+    const siblings = isEnable ? [...(childWords.get(segments.slice(0, -1).join('.')) ?? []), ...(moduleWords.get(segments.slice(0, -1).join('.')) ?? [])].join(' ') : '';
     return {
       name,
       enableOf: isEnable ? moduleName! : undefined,

@@ -12,11 +12,20 @@ export function normalizeName(name: string): string {
 export const stopWords = new Set([
   'a', 'an', 'the', 'to', 'of', 'for', 'in', 'on', 'and', 'or', 'with', 'is', 'it', 'be', 'as', 'by', 'at', 'this', 'that', 'from',
   'how', 'do', 'i', 'my', 'me', 'want', 'can', 'use', 'using', 'set', 'setup', 'up', 'get', 'install', 'add', 'which', 'what', 'when', 'are', 'will', 'if', 'not', 'you', 'your', 'without',
+  'no', 'dont', 'another', 'other', 'every', 'everyone', 'everybody', 'all', 'any', 'some', 'so', 'should', 'its', 'our', 'we', 'their', 'there',
 ]);
+
+/** "computer's" is "computer", "don't" is "dont": apostrophes (straight or typographic) are not word breaks */
+export function dropApostrophes(text: string): string {
+  return text.replace(/['’]s\b/gi, '').replace(/['’]/g, '');
+}
 
 /** plural and trivial inflections, so "servers" finds "server" (descriptions only; names are exact) */
 export function stem(word: string): string {
   if (word.length <= 3) return word;
+  // adverbs: "automatically" is "automatic", "manually" "manual"
+  if (word.endsWith('ically') && word.length > 8) return word.slice(0, -4);
+  if (word.endsWith('ally') && word.length > 6) return word.slice(0, -2);
   if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
   if (word.endsWith('sses')) return word.slice(0, -2);
   if (word.endsWith('ss') || word.endsWith('us') || word.endsWith('is')) return word;
@@ -53,7 +62,7 @@ export function isPlaceholderSegment(segment: string): boolean {
 /** words of a description: lower case, stemmed, without stop words or one-letter pieces */
 export function textTerms(text: string): string[] {
   const out = new Set<string>();
-  for (const raw of text.toLowerCase().split(/[^a-z0-9]+/)) {
+  for (const raw of dropApostrophes(text.toLowerCase()).split(/[^a-z0-9]+/)) {
     if (raw.length < 2 || stopWords.has(raw)) continue;
     out.add(stem(raw));
   }

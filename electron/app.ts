@@ -3,6 +3,7 @@ import type { Host } from './host';
 import { createHandlers } from './rpc/handlers';
 import { Router } from './rpc/router';
 import { startDesktop } from './services/desktop/desktop';
+import { closeSearch } from './services/search/sources';
 
 /** The app without a window: context, services and router. Both the Electron shell and `npm run serve` start here. */
 export interface CompanionApp {
@@ -20,6 +21,7 @@ export async function createApp(host: Host, opts: { onInternalError?: (method: s
     router,
     dispose: async () => {
       await desktop.dispose();
+      closeSearch(ctx);
     },
   };
 }

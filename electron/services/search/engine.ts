@@ -928,16 +928,7 @@ export class SearchIndex {
     const ids = this.nameVariantIds(term);
     const typedId = this.termId(term);
     const sid = this.termId(stem(term));
-    const find = (arr: Uint32Array, from: number, to: number, key: number) => {
-      let lo = from;
-      let hi = to;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (arr[mid]! < key) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
+    const find = (arr: Uint32Array, from: number, to: number, key: number) => this.lowerBoundIn(arr, from, to, key);
     const descF = sid >= 0 && this.descOff[sid + 1]! - this.descOff[sid]! < this.size / 3;
     const f = sid >= 0 ? 0.45 + 0.55 * Math.min(1, Math.log(1 + this.size / (1 + this.descOff[sid + 1]! - this.descOff[sid]! + this.ctxOff[sid + 1]! - this.ctxOff[sid]!)) / (this.maxIdf * 0.6)) : 0;
     for (let i = 0; i < candidates; i++) {

@@ -12,6 +12,7 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { resolveHomeManagerProfile } from '../home/profile-path';
 import { listRootChannels } from '../system/channels';
+import { lockInputs, parseLock, type LockNode } from '../system/flake';
 import { readJson, sourceLabels as labels, writeAtomic } from './build';
 import { INDEX_FORMAT_VERSION, SearchIndex } from './engine';
 import { watchChannel } from './channel-watch';
@@ -48,20 +49,27 @@ interface Resolved {
 interface State {
   indexes: Map<SearchSourceId, { key: string; index: SearchIndex }>;
   loading: Map<SearchSourceId, Promise<SearchIndex>>;
+  channelWatch: { close(): void };
 }
 
 const states = new WeakMap<AppContext, State>();
 function stateOf(ctx: AppContext): State {
   let s = states.get(ctx);
   if (!s) {
-    states.set(ctx, (s = { indexes: new Map(), loading: new Map() }));
     // from the first use of search on: notice when the system moves to another channel or flake pin
-    watchChannel(ctx, async () => {
+    const channelWatch = watchChannel(ctx, async () => {
       const c = await userChannel(ctx);
       return `${c.name}@${c.revision ?? ''}`;
     });
+    states.set(ctx, (s = { indexes: new Map(), loading: new Map(), channelWatch }));
   }
   return s;
+}
+
+/** Stop watching the channel (the app is closing). */
+export function closeSearch(ctx: AppContext): void {
+  states.get(ctx)?.channelWatch.close();
+  states.delete(ctx);
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -84,19 +92,16 @@ export function channelNameFromUrl(url: string): string | null {
 /** nixpkgs as the flake.lock next to a flake configuration pins it: the branch it follows, the locked revision and its date. */
 export async function flakeNixpkgs(configDir: string): Promise<{ ref: string | null; revision: string | null; lockedAt: string | null } | null> {
   if (!(await exists(path.join(configDir, 'flake.nix')))) return null;
-  type LockNode = { inputs?: Record<string, string | string[]>; locked?: { rev?: string; lastModified?: number }; original?: { ref?: string } };
-  let lock: { root?: string; nodes?: Record<string, LockNode> };
+  let node: LockNode | undefined;
   try {
-    lock = JSON.parse(await readFile(path.join(configDir, 'flake.lock'), 'utf8'));
+    node = lockInputs(parseLock(await readFile(path.join(configDir, 'flake.lock'), 'utf8'))).get('nixpkgs');
   } catch {
-    return null;
+    return null; // no lock yet, or not one Nix wrote
   }
-  const input = lock.nodes?.[lock.root ?? 'root']?.inputs?.nixpkgs;
-  const node = lock.nodes?.[typeof input === 'string' ? input : 'nixpkgs'];
   if (!node?.locked) return null;
   const rev = node.locked.rev;
   return {
-    ref: node.original?.ref ?? null,
+    ref: typeof node.original?.ref === 'string' ? node.original.ref : null,
     revision: typeof rev === 'string' && /^[0-9a-f]{40}$/.test(rev) ? rev : null,
     lockedAt: typeof node.locked.lastModified === 'number' ? new Date(node.locked.lastModified * 1000).toISOString() : null,
   };

@@ -22,7 +22,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 type Attrs = Record<string, unknown>;
-interface LockNode {
+export interface LockNode {
   inputs?: Record<string, string | string[]>;
   locked?: Attrs;
   original?: Attrs;

@@ -48,9 +48,12 @@ describe('safe switch (local magic rollback) on a real profile', () => {
     expect(done.status).toBe('done');
     expect(done.result).toMatchObject({ kept: false });
     expect((done.result as { reason: string }).reason).toMatch(/No answer within 10 seconds/);
+    // the countdown runs down from 10 to 0 (a loaded machine may merge two ticks into one)
     const seconds = states.filter((s) => s.state === 'waiting').map((s) => s.secondsLeft);
-    expect(seconds).toContain(5);
-    expect(seconds).toContain(0);
+    expect(seconds[0]).toBe(10);
+    expect(seconds.at(-1)).toBe(0);
+    expect(seconds.every((v, i) => i === 0 || v <= seconds[i - 1]!)).toBe(true);
+    expect(new Set(seconds).size).toBeGreaterThanOrEqual(8);
     expect(readlinkSync(host.host.currentSystem)).toBe(before.running);
     expect(readlinkSync(host.host.systemProfile)).toBe(before.profile);
     expect(host.activations().slice(-2)).toEqual([`test ${trial.trial}`, `test ${before.running}`]);

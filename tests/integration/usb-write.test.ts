@@ -144,7 +144,12 @@ run('usb.write on loop devices', () => {
     off();
     expect(s.status, JSON.stringify(s.error)).toBe('done');
     const writing = seen.filter((p) => (p.bytesDone ?? 0) > 0 && (p.bytesDone ?? 0) < bigImage.size);
-    expect(writing.length).toBeGreaterThan(3);
+    // several times a second: within a phase (write, then verify, where bytesDone starts again) no gap
+    // between two reports is long, however fast or slow this machine writes (the fdatasync between the
+    // phases is not a phase)
+    expect(writing.length).toBeGreaterThanOrEqual(2);
+    const gaps = writing.slice(1).flatMap((p, i) => ((p.bytesDone ?? 0) > (writing[i]!.bytesDone ?? 0) ? [p.t - writing[i]!.t] : []));
+    expect(Math.max(0, ...gaps), `gaps between progress reports (ms): ${gaps.join(', ')}`).toBeLessThan(700);
     expect(writing.some((p) => (p.bytesPerSecond ?? 0) > 0 && p.etaSeconds !== undefined)).toBe(true);
     samples.push(...writing.map((p) => p.t));
     const r = s.result as { deviceSha256: string };

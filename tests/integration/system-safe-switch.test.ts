@@ -49,7 +49,7 @@ describe('safe switch (local magic rollback) on a real profile', () => {
     expect(done.result).toMatchObject({ kept: false });
     expect((done.result as { reason: string }).reason).toMatch(/No answer within 10 seconds/);
     // the countdown runs down from 10 to 0 (a loaded machine may merge two ticks into one)
-    const seconds = states.filter((s) => s.state === 'waiting').map((s) => s.secondsLeft);
+    const seconds = states.filter((s) => s.state === 'waiting').map((s) => s.secondsLeft ?? -1);
     expect(seconds[0]).toBe(10);
     expect(seconds.at(-1)).toBe(0);
     expect(seconds.every((v, i) => i === 0 || v <= seconds[i - 1]!)).toBe(true);

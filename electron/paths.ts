@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,3 +20,6 @@ export const builtRendererDir = () => path.join(appRoot(), 'dist/renderer');
 export function defaultHelperCommand(): string[] {
   return [process.execPath, builtHelperPath()];
 }
+
+/** Whether something exists at p (any kind of file, readable or not). */
+export const pathExists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);

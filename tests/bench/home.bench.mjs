@@ -12,24 +12,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { applyEnv, makeGeneration, makeHomeEnv, standin } from '../fixtures/home/make-home-env.mjs';
+import { fmt, time as timeMedian } from './timing.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'nc-bench-home');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const GENERATIONS = Number(process.env.BENCH_HOME_GENERATIONS ?? 300);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function time(fn, runs = RUNS) {
-  await fn();
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return median(samples);
-}
-const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const time = (fn, runs = RUNS) => timeMedian(fn, runs);
 
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });

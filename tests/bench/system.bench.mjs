@@ -13,24 +13,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { buildSystems, nixEnv, writeProfile } from './system-closures.mjs';
+import { fmt, median, time as timeMedian } from './timing.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'nc-bench-system');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 process.env.NIX_CONFIG = nixEnv.NIX_CONFIG;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function time(fn, runs = RUNS) {
-  await fn(); // warm-up: page cache, JIT
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return median(samples);
-}
-const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const time = (fn, runs = RUNS) => timeMedian(fn, runs);
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { env: nixEnv, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);

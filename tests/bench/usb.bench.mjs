@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { median } from './timing.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 if (process.getuid?.() !== 0) {
@@ -29,7 +30,6 @@ const ROUNDS = Number(process.env.USB_BENCH_ROUNDS ?? 3);
 // USB_BENCH_PART=write or =download runs only that half
 const PART = process.env.USB_BENCH_PART ?? 'all';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-bench-usb-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbps = (bytes, s) => `${(bytes / s / 1e6).toFixed(0)} MB/s`;
 
 // the helper, built from this checkout

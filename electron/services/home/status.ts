@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { HomeStatus } from '../../../shared/contract/home';
@@ -9,8 +9,7 @@ import { nixVersion, readChannelList } from '../system/status';
 import { homeManagerChannelUrl, listUserChannels, releaseFromUrl } from './channels';
 import { findHomeManager, homeManagerVersion } from './command';
 import { homeManagerProfile } from './profile-path';
-
-const exists = (p: string) => access(p).then(() => true, () => false);
+import { pathExists } from '../../paths';
 
 export interface SystemRelease {
   nixosVersion: string | null;
@@ -95,9 +94,9 @@ export async function nixAccess(ctx: AppContext): Promise<HomeStatus['nixAccess'
 /** home.nix as home-manager looks for it: ~/.config/home-manager/home.nix, then the older ~/.config/nixpkgs/home.nix. */
 export async function resolveConfigPath(ctx: AppContext): Promise<{ path: string; exists: boolean; legacyLocation: boolean }> {
   const preferred = ctx.host.homeManagerConfig;
-  if (await exists(preferred)) return { path: preferred, exists: true, legacyLocation: false };
+  if (await pathExists(preferred)) return { path: preferred, exists: true, legacyLocation: false };
   const legacy = path.join(path.dirname(path.dirname(preferred)), 'nixpkgs', path.basename(preferred));
-  if (await exists(legacy)) return { path: legacy, exists: true, legacyLocation: true };
+  if (await pathExists(legacy)) return { path: legacy, exists: true, legacyLocation: true };
   return { path: preferred, exists: false, legacyLocation: false };
 }
 

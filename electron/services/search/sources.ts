@@ -4,7 +4,7 @@
  * from the installed Home Manager, or local files the host names. Each source's index is built once
  * and persisted next to the data, so the next start only loads it.
  */
-import { access, mkdir, readFile, rename, stat, unlink, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { SearchSourceId, SearchSources, SourceStatus } from '../../../shared/contract/search';
 import type { AppContext } from '../../context';
@@ -17,6 +17,7 @@ import { readJson, sourceLabels as labels, writeAtomic } from './build';
 import { INDEX_FORMAT_VERSION, SearchIndex } from './engine';
 import { watchChannel } from './channel-watch';
 import { buildIndexOffThread } from './index-thread';
+import { pathExists } from '../../paths';
 const channelFiles: Record<'packages' | 'nixos', string> = { packages: 'packages.json.br', nixos: 'options.json.br' };
 
 interface CachedMeta {
@@ -72,7 +73,6 @@ export function closeSearch(ctx: AppContext): void {
   states.delete(ctx);
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 const sourceDir = (ctx: AppContext, id: SearchSourceId) => path.join(ctx.host.cacheDir, 'search', id);
 
 /** The stable release people would install today: YY.05 from June, YY.11 from December. */
@@ -91,7 +91,7 @@ export function channelNameFromUrl(url: string): string | null {
 
 /** nixpkgs as the flake.lock next to a flake configuration pins it: the branch it follows, the locked revision and its date. */
 export async function flakeNixpkgs(configDir: string): Promise<{ ref: string | null; revision: string | null; lockedAt: string | null } | null> {
-  if (!(await exists(path.join(configDir, 'flake.nix')))) return null;
+  if (!(await pathExists(path.join(configDir, 'flake.nix')))) return null;
   let node: LockNode | undefined;
   try {
     node = lockInputs(parseLock(await readFile(path.join(configDir, 'flake.lock'), 'utf8'))).get('nixpkgs');
@@ -160,7 +160,7 @@ async function installedHomeManagerOptions(ctx: AppContext): Promise<string | nu
     path.join(process.env.XDG_STATE_HOME || path.join(ctx.host.homeDir, '.local/state'), 'nix/profile/share/doc/home-manager/options.json'),
     `/etc/profiles/per-user/${ctx.host.userName}/share/doc/home-manager/options.json`,
   ].filter((c): c is string => Boolean(c));
-  for (const c of candidates) if (await exists(c)) return c;
+  for (const c of candidates) if (await pathExists(c)) return c;
   return null;
 }
 
@@ -186,7 +186,7 @@ async function resolveSource(ctx: AppContext, id: SearchSourceId, channel: strin
   }
   const meta = await readMeta(ctx, id);
   const file = path.join(sourceDir(ctx, id), channelFiles[id]);
-  if (!meta || !(await exists(file))) {
+  if (!meta || !(await pathExists(file))) {
     return { id, origin: 'channel', file: null, ...none, channel, needsRefresh: true, message: `Not downloaded yet. Refresh to download it for ${channel}.`, sourceKey: null };
   }
   const changed = meta.channel !== channel;
@@ -225,7 +225,7 @@ async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: 
   const work = (async () => {
     const indexFile = path.join(sourceDir(ctx, id), 'index.bin');
     if (!opts.rebuild) {
-      if (await exists(indexFile)) {
+      if (await pathExists(indexFile)) {
         try {
           const index = SearchIndex.open(indexFile);
           if (index.meta.sourceKey === key) {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { access, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChannelCheck, ChannelInfo } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
@@ -9,6 +9,7 @@ import type { Host } from '../../host';
 import type { JobContext } from '../../exec/jobs';
 import { resolveStorePath } from './profile';
 import { parseDrvName } from './store-names';
+import { pathExists } from '../../paths';
 
 /**
  * Root channels: the list in root's ~/.nix-channels (URL and name) and the channels profile
@@ -18,7 +19,6 @@ import { parseDrvName } from './store-names';
 
 export const CHANNEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 const readTrimmed = (p: string) => readFile(p, 'utf8').then((t) => t.trim(), () => null);
 
 /** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
@@ -58,7 +58,7 @@ export async function listChannelDetails(host: Host): Promise<ChannelInfo[]> {
       const dir = path.join(host.rootChannelsDir, name);
       const storePath = installed.includes(name) ? await resolveStorePath(dir) : null;
       const [version, suffix, revision, updateOnRebuild] = storePath
-        ? await Promise.all([readTrimmed(path.join(dir, '.version')), readTrimmed(path.join(dir, '.version-suffix')), readTrimmed(path.join(dir, '.git-revision')), exists(path.join(dir, '.update-on-nixos-rebuild'))])
+        ? await Promise.all([readTrimmed(path.join(dir, '.version')), readTrimmed(path.join(dir, '.version-suffix')), readTrimmed(path.join(dir, '.git-revision')), pathExists(path.join(dir, '.update-on-nixos-rebuild'))])
         : [null, null, null, false];
       return {
         name,

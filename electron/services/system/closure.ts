@@ -125,6 +125,16 @@ export async function closuresAndReferencesFromDb(
   return { closures, references };
 }
 
+/** `nix path-info --size` / `--closure-size` text: "<store path>  <bytes>" per line. */
+function pathSizes(stdout: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length >= 2 && parts[0]!.startsWith('/')) out.set(parts[0]!, Number(parts[parts.length - 1]) || 0);
+  }
+  return out;
+}
+
 /**
  * The closure of one path with the NAR size of each member: from Nix's database when it can be read,
  * else as plain text from `nix path-info -r -s` (much less to print and parse than --json).
@@ -134,12 +144,7 @@ export async function closureSizes(ctx: AppContext, storePath: string, signal?: 
   if (fromDb) return fromDb.closures.get(storePath)!;
   try {
     const { stdout } = await ctx.runner.run('nix', [...NIX_COMMAND, 'path-info', '--recursive', '--size', storePath], { timeoutMs: 300_000, signal });
-    const out = new Map<string, number>();
-    for (const line of stdout.split('\n')) {
-      const parts = line.trim().split(/\s+/);
-      if (parts.length >= 2 && parts[0]!.startsWith('/')) out.set(parts[0]!, Number(parts[parts.length - 1]) || 0);
-    }
-    return out;
+    return pathSizes(stdout);
   } catch (err) {
     notInStore(err);
   }
@@ -179,12 +184,7 @@ async function closureSizeOfEachOnce(ctx: AppContext, unique: string[]): Promise
   if (!unique.length) return new Map();
   try {
     const { stdout } = await ctx.runner.run('nix', [...NIX_COMMAND, 'path-info', '--closure-size', ...unique], { timeoutMs: 300_000 });
-    const out = new Map<string, number>();
-    for (const line of stdout.split('\n')) {
-      const parts = line.trim().split(/\s+/);
-      if (parts.length >= 2 && parts[0]!.startsWith('/')) out.set(parts[0]!, Number(parts[parts.length - 1]) || 0);
-    }
-    return out;
+    return pathSizes(stdout);
   } catch (err) {
     notInStore(err);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
@@ -7,8 +7,8 @@ import { CommandFailed } from '../../exec/runner';
 import { BACKUP_DIR_NAME } from '../../helper/operations/config';
 import { NixLogParser, locateOptionInText, type NixError } from './nix-log';
 import type { RebuildParams } from '../../../shared/contract/system-rebuild';
+import { pathExists } from '../../paths';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const MAX_FILES = 500;
 const MAX_DEPTH = 5;
@@ -68,7 +68,7 @@ export interface FlakeChoice {
 }
 
 export async function resolveFlake(ctx: AppContext, flake: RebuildParams['flake']): Promise<FlakeChoice> {
-  const enabled = flake?.enabled ?? (await exists(path.join(ctx.host.nixosConfigDir, 'flake.nix')));
+  const enabled = flake?.enabled ?? (await pathExists(path.join(ctx.host.nixosConfigDir, 'flake.nix')));
   if (!enabled) return { attribute: null };
   const attribute = flake?.attribute ?? ctx.host.hostname;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(attribute)) {
@@ -79,8 +79,8 @@ export async function resolveFlake(ctx: AppContext, flake: RebuildParams['flake'
 
 export async function configKind(ctx: AppContext): Promise<{ kind: 'flake' | 'channels' | 'none'; mainFile: string | null }> {
   const dir = ctx.host.nixosConfigDir;
-  if (await exists(path.join(dir, 'flake.nix'))) return { kind: 'flake', mainFile: 'flake.nix' };
-  if (await exists(path.join(dir, 'configuration.nix'))) return { kind: 'channels', mainFile: 'configuration.nix' };
+  if (await pathExists(path.join(dir, 'flake.nix'))) return { kind: 'flake', mainFile: 'flake.nix' };
+  if (await pathExists(path.join(dir, 'configuration.nix'))) return { kind: 'channels', mainFile: 'configuration.nix' };
   return { kind: 'none', mainFile: null };
 }
 
@@ -104,7 +104,7 @@ export async function readConfig(ctx: AppContext, requested?: string) {
     });
     if (content !== null) file = { path: target, content, sha256: sha256(content) };
   }
-  return { kind, dir, mainFile, files, file, isGitRepo: await exists(path.join(dir, '.git')) };
+  return { kind, dir, mainFile, files, file, isGitRepo: await pathExists(path.join(dir, '.git')) };
 }
 
 /** Syntax check with the real parser: `nix-instantiate --parse -` (Nix stops at the first error). */
@@ -197,7 +197,7 @@ export async function restoreConfigBackup(ctx: AppContext, backup: string) {
 
 /** Commit the configuration before a switch when it is a git repository, or when the person opted in (then the repository is made). */
 export async function commitConfig(ctx: AppContext, opts: { generation: number | null; action: 'switch' | 'boot' | 'test'; optedIn: boolean }) {
-  const isRepo = await exists(path.join(ctx.host.nixosConfigDir, '.git'));
+  const isRepo = await pathExists(path.join(ctx.host.nixosConfigDir, '.git'));
   if (!isRepo && !opts.optedIn) return null;
   return ctx.privileged.run<{ committed: boolean; message: string; revision: string | null }>('config-commit', { generation: opts.generation, action: opts.action, init: opts.optedIn });
 }

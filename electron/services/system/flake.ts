@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FlakeCheckResult, FlakeInputChange, FlakeLockedInput, FlakeUpdateResult } from '../../../shared/contract/system';
@@ -7,6 +7,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
+import { pathExists } from '../../paths';
 
 /**
  * Flake configurations: what flake.lock pins, and `nix flake update` without touching it. The update
@@ -19,7 +20,6 @@ export const FLAKE_COMMAND = ['--extra-experimental-features', 'nix-command flak
 const MAX_LOCK_BYTES = 1024 * 1024;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 type Attrs = Record<string, unknown>;
 export interface LockNode {
@@ -140,7 +140,7 @@ async function readFlake(ctx: AppContext) {
 
 export async function flakeInputs(ctx: AppContext) {
   const dir = ctx.host.nixosConfigDir;
-  if (!(await exists(path.join(dir, 'flake.nix')))) return { isFlake: false, dir, lockExists: false, inputs: [] };
+  if (!(await pathExists(path.join(dir, 'flake.nix')))) return { isFlake: false, dir, lockExists: false, inputs: [] };
   const { lockText } = await readFlake(ctx);
   if (lockText === null) return { isFlake: true, dir, lockExists: false, inputs: [] };
   const lock = parseLock(lockText);

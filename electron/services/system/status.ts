@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SystemStatus } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
@@ -8,8 +8,8 @@ import { listRootChannels } from './channels';
 
 export { readChannelList, releaseFromChannelPath } from './channels';
 import { currentGeneration, generationDate, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
+import { pathExists } from '../../paths';
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 export async function readOsRelease(file: string): Promise<Record<string, string>> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -68,7 +68,7 @@ export async function systemStatus(ctx: AppContext): Promise<SystemStatus> {
   const { host } = ctx;
   const [osRelease, markerExists, nix, links, currentNumber, hmProfile] = await Promise.all([
     readOsRelease(host.osReleaseFile),
-    exists(host.nixosMarkerFile),
+    pathExists(host.nixosMarkerFile),
     nixVersion(ctx),
     listProfileLinks(host.systemProfile),
     currentGeneration(host.systemProfile),
@@ -77,7 +77,7 @@ export async function systemStatus(ctx: AppContext): Promise<SystemStatus> {
   const isNixOS = markerExists || osRelease.ID === 'nixos';
   const currentLink = links.find((l) => l.generation === currentNumber) ?? null;
   const [running, booted] = await Promise.all([findByStorePath(links, host.currentSystem), findByStorePath(links, host.bootedSystem)]);
-  const hasFlake = await exists(path.join(host.nixosConfigDir, 'flake.nix'));
+  const hasFlake = await pathExists(path.join(host.nixosConfigDir, 'flake.nix'));
   const channels = await listRootChannels(ctx);
   const hmLinks = hmProfile ? await listProfileLinks(hmProfile) : [];
   const runningVersion = running ? await readTrimmed(path.join(running.storePath, 'nixos-version')) : null;

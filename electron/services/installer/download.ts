@@ -1,13 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { ImageResult, IsoArch, IsoEdition } from '../../../shared/contract/installer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { networkError, request } from './http';
 import { inspectIso } from './local-image';
-import { cachedIsoDir, parseSha256File, resolveImage } from './releases';
+import { cachedIsoDir, cachedIsoPath, parseSha256File, resolveImage } from './releases';
 
 /**
  * Downloads into the user's cache: `<name>.part` while it comes in (with `<name>.part.json` saying from
@@ -191,7 +190,7 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
   job.log(`Published SHA-256: ${image.sha256}`);
   const dir = cachedIsoDir(ctx);
   await fsp.mkdir(dir, { recursive: true });
-  const final = path.join(dir, image.fileName);
+  const final = cachedIsoPath(ctx, image.fileName);
   const part = `${final}.part`;
   const metaFile = `${part}.json`;
   const base = { fileName: image.fileName, expectedSha256: image.sha256, version: image.version, url: image.url };

@@ -77,18 +77,52 @@ export async function head(url: string, signal?: AbortSignal): Promise<{ status:
   res.resume();
   const loc = res.headers.location;
   const len = Number(res.headers['content-length']);
-  return { status: res.statusCode ?? 0, location: loc ? new URL(loc, url).toString() : null, length: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : null, headers: res.headers };
+  let location: string | null = null;
+  if (loc) {
+    try {
+      location = new URL(loc, url).toString();
+    } catch {
+      throw new AppError('refused', `${new URL(url).host} redirected to an address that is not valid, so nothing was downloaded.`, loc.slice(0, 300));
+    }
+  }
+  return { status: res.statusCode ?? 0, location, length: Number.isFinite(len) && res.headers['content-length'] !== undefined ? len : null, headers: res.headers };
 }
 
-/** GET a small text file, following up to 5 redirects. Null on 404. */
-export async function getText(url: string, signal?: AbortSignal, maxBytes = 64 * 1024): Promise<string | null> {
+/**
+ * A redirect may stay on https or go from http to http; never from https down to plain http, where anyone on
+ * the way could change the answer. `allowHttpLoopback` is the host's test-only allowance for 127.0.0.1.
+ */
+export function checkRedirect(from: string, to: string, allowHttpLoopback = false): URL {
+  let target: URL;
+  try {
+    target = new URL(to, from);
+  } catch {
+    throw new AppError('refused', 'The download server redirected to an address that is not valid, so nothing was downloaded.', to.slice(0, 300));
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new AppError('refused', `The download server redirected to a ${target.protocol} address; only http and https are used for downloads.`, to.slice(0, 300));
+  }
+  const loopbackAllowed = allowHttpLoopback && target.hostname === '127.0.0.1';
+  if (new URL(from).protocol === 'https:' && target.protocol === 'http:' && !loopbackAllowed) {
+    throw new AppError(
+      'refused',
+      'The download server redirected from a secure (https) address to an insecure (http) one, so nothing was downloaded: over plain http anyone on the way could change the file. Try again later, or use another mirror.',
+      `${from} -> ${target.toString()}`,
+    );
+  }
+  return target;
+}
+
+/** GET a small text file, following up to 5 redirects (never from https to http). Null on 404. */
+export async function getText(url: string, signal?: AbortSignal, opts: { maxBytes?: number; allowHttpLoopback?: boolean } = {}): Promise<string | null> {
+  const maxBytes = opts.maxBytes ?? 64 * 1024;
   let current = url;
   for (let hop = 0; hop < 6; hop++) {
     const res = await request(current, signal ? { signal } : {});
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
-      current = new URL(res.headers.location, current).toString();
+      current = checkRedirect(current, res.headers.location, opts.allowHttpLoopback).toString();
       continue;
     }
     if (status === 404 || status === 410) {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { IsoArch, IsoEdition, Release, ResolvedImage } from '../../../shared/contract/installer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import { getText, head } from './http';
+import type { Host } from '../../host';
+import { checkRedirect, getText, head } from './http';
 
 /**
  * What the channel server offers. Channel names are not listed anywhere we can rely on offline-first, so
@@ -68,6 +69,41 @@ export function parseSha256File(text: string): { sha256: string; fileName: strin
   return m ? { sha256: m[1]!.toLowerCase(), fileName: m[2] ?? null } : null;
 }
 
+/**
+ * A name that came from the network may only name a file inside the cache: letters, digits and . _ + -,
+ * not starting with a dot (so never `.`, `..` or a hidden file), no separators, nothing that decodes to them.
+ */
+export function isPlainFileName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && /^[A-Za-z0-9._+-]+$/.test(name) && !name.startsWith('.');
+}
+
+/** The last path segment of a download URL as a plain file name, or a refusal in words. */
+export function fileNameFromUrl(url: URL): string {
+  const raw = url.pathname.split('/').pop() ?? '';
+  let name: string | null;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    name = null;
+  }
+  if (name === null || !isPlainFileName(name)) {
+    throw new AppError(
+      'refused',
+      `The download server named the image ${JSON.stringify((name ?? raw).slice(0, 80))}, which is not a plain file name, so nothing was downloaded. The server may be broken or not the one it claims to be; try again later or use another mirror.`,
+      url.toString().slice(0, 500),
+    );
+  }
+  return name;
+}
+
+/** Where an image of this name lives in the cache; refuses any name that could point elsewhere. */
+export function cachedIsoPath(ctx: AppContext, fileName: string): string {
+  if (!isPlainFileName(fileName)) {
+    throw new AppError('refused', `${JSON.stringify(fileName.slice(0, 80))} is not a plain file name, so it is not written to the download folder.`);
+  }
+  return path.join(cachedIsoDir(ctx), fileName);
+}
+
 interface Probe {
   latestUrl: string;
   url: string;
@@ -79,12 +115,13 @@ interface Probe {
  * Follows the latest-* redirect one hop and checks the target exists. `null` when the channel has no such
  * image; throws `not-found` when the redirect points at a missing file.
  */
-async function probe(base: string, channel: string, fileEdition: string, arch: IsoArch, signal?: AbortSignal): Promise<Probe | null> {
-  const latest = latestUrl(base, channel, fileEdition, arch);
+async function probe(host: Host, channel: string, fileEdition: string, arch: IsoArch, signal?: AbortSignal): Promise<Probe | null> {
+  const latest = latestUrl(host.channelBaseUrl, channel, fileEdition, arch);
   const first = await head(latest, signal);
   if (first.status === 404 || first.status === 410) return null;
   if (first.status >= 300 && first.status < 400 && first.location) {
-    const fileName = decodeURIComponent(new URL(first.location).pathname.split('/').pop() ?? '');
+    const targetUrl = checkRedirect(latest, first.location, host.allowHttpLoopbackChannels);
+    const fileName = fileNameFromUrl(targetUrl);
     const target = await head(first.location, signal);
     if (target.status === 404 || target.status === 410) {
       throw new AppError('not-found', `The channel points at ${fileName}, but that file is not on the download server (yet). Try again later, or pick another release.`, `${latest} -> ${first.location}: ${target.status}`);
@@ -94,7 +131,7 @@ async function probe(base: string, channel: string, fileEdition: string, arch: I
   }
   if (first.status === 200) {
     // a mirror serving the file directly: the name stays the latest-* one
-    return { latestUrl: latest, url: latest, fileName: path.basename(new URL(latest).pathname), size: first.length };
+    return { latestUrl: latest, url: latest, fileName: fileNameFromUrl(new URL(latest)), size: first.length };
   }
   throw new AppError('network', `The channel server answered ${first.status} for ${latest}.`);
 }
@@ -109,7 +146,7 @@ export async function listReleases(ctx: AppContext, now = new Date()): Promise<R
   const arch = machineArch();
   const tryChannel = async (channel: string) => {
     try {
-      const p = await probe(base, channel, 'minimal', arch);
+      const p = await probe(ctx.host, channel, 'minimal', arch);
       return p ? { channel, version: versionFromFileName(p.fileName) } : null;
     } catch (err) {
       if (err instanceof AppError && err.code === 'not-found') return { channel, version: null };
@@ -150,12 +187,11 @@ export function cachedIsoDir(ctx: AppContext): string {
 }
 
 export async function resolveImage(ctx: AppContext, channel: string, edition: IsoEdition, arch: IsoArch, signal?: AbortSignal): Promise<ResolvedImage> {
-  const base = ctx.host.channelBaseUrl;
   let found: Probe | null = null;
   let missingTarget: AppError | null = null;
   for (const name of editionFileNames(channel, edition)) {
     try {
-      found = await probe(base, channel, name, arch, signal);
+      found = await probe(ctx.host, channel, name, arch, signal);
     } catch (err) {
       if (err instanceof AppError && err.code === 'not-found') {
         missingTarget ??= err;
@@ -169,9 +205,9 @@ export async function resolveImage(ctx: AppContext, channel: string, edition: Is
     if (missingTarget) throw missingTarget;
     throw new AppError('not-found', `${channel} has no ${edition} image for ${arch}. Pick another release, edition or architecture.`);
   }
-  const sumText = await getText(`${found.latestUrl}.sha256`, signal);
+  const sumText = await getText(`${found.latestUrl}.sha256`, signal, { allowHttpLoopback: ctx.host.allowHttpLoopbackChannels });
   const parsed = sumText === null ? null : parseSha256File(sumText);
-  const cached = path.join(cachedIsoDir(ctx), found.fileName);
+  const cached = cachedIsoPath(ctx, found.fileName);
   const { readFile } = await import('node:fs/promises');
   const cachedSum = existsSync(cached) ? parseSha256File(await readFile(`${cached}.sha256`, 'utf8').catch(() => ''))?.sha256 : undefined;
   return {

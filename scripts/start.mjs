@@ -1,4 +1,4 @@
-// `npm start`: build, then launch the Electron app. Where no Electron binary can start (not downloaded,
+// `npm start`: install the Node dependencies when they are missing, build, then launch the Electron app. Where no Electron binary can start (not downloaded,
 // no display, the npm binary on NixOS), say so in one sentence and serve the loopback mode instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const passThrough = process.argv.slice(2);
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -62,6 +62,22 @@ function serveLoopback() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
+/**
+ * A fresh clone has no node_modules: install them first. Where Electron's own binary cannot be
+ * downloaded (no network to its host), install everything else and say so; the app then serves the
+ * loopback mode below.
+ */
+function installDependencies() {
+  if (existsSync(path.join(root, 'node_modules/.package-lock.json'))) return;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  console.log('Installing the Node dependencies (npm ci), once…');
+  const first = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (first.status === 0) return;
+  console.log('npm ci failed (often: the Electron binary cannot be downloaded here). Installing again without the Electron binary (ELECTRON_SKIP_BINARY_DOWNLOAD=1).');
+  run(npm, ['ci', '--no-audit', '--no-fund'], { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' });
+}
+
+installDependencies();
 run(process.execPath, [path.join(root, 'scripts/build.mjs')]);
 const found = findElectron();
 const reason = found.reason ?? whyItCannotStart(found.binary);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ensureModernNix, nixEnvFor } from '../support/nix.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-bench-rebuild-'));
@@ -16,7 +17,7 @@ const bundle = path.join(dir, 'nix-log.mjs');
 await build({ entryPoints: [path.join(root, 'electron/services/system/nix-log.ts')], outfile: bundle, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
 const { NixLogParser } = await import(pathToFileURL(bundle).href);
 
-const env = { ...process.env, NIX_CONFIG: 'substituters =\nsandbox = false\nexperimental-features = nix-command\nmax-jobs = 2' };
+const env = nixEnvFor(ensureModernNix(), ['max-jobs = 2']);
 const nonce = `${Date.now()}-${Math.random()}`;
 const expr = `
 let

@@ -8,18 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, lutimesSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { ensureModernNix, nixEnvFor, sharedData } from '../support/nix.mjs';
 
-export const nixEnv = {
-  ...process.env,
-  NIX_CONFIG: [process.env.NIX_CONFIG, 'substituters =', 'sandbox = false', 'experimental-features = nix-command', 'max-jobs = 2'].filter(Boolean).join('\n'),
-};
-
-const ATTR_NAMES = '/work/shared/data/nixpkgs-attr-names-unstable-2025-02.txt.br';
+/** The test Nix environment (tests/support/nix.mjs) with the nix first on PATH, two build jobs. */
+export const nixEnv = nixEnvFor(ensureModernNix(), ['max-jobs = 2']);
 
 /** Real package names: plain attribute names from nixpkgs (no dots), deterministic order. */
 export function packageNames(count) {
   let names = [];
-  const candidates = [ATTR_NAMES, path.resolve(import.meta.dirname, '../../../shared/data/nixpkgs-attr-names-unstable-2025-02.txt.br')];
+  const candidates = [sharedData('nixpkgs-attr-names-unstable-2025-02.txt.br')];
   const file = candidates.find((f) => existsSync(f));
   if (file) {
     names = zlib

@@ -1,4 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { applyTestNixEnv } from '../support/nix.mjs';
+
+// The served apps and every command they start inherit the one test Nix environment (tests/support/nix.mjs).
+applyTestNixEnv();
 
 /** Debian's Chromium, driven as root: no sandbox, and no background networking (this machine has no internet). */
 export default defineConfig({

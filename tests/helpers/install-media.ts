@@ -12,6 +12,8 @@ import path from 'node:path';
 export const IPXE_ISO = '/usr/lib/ipxe/ipxe.iso';
 export const GRUB_RESCUE_ISO = '/usr/lib/grub-rescue/grub-rescue-cdrom.iso';
 
+export const loopMissing = (): string | null => (canUseLoop() ? null : 'root and losetup for loop devices');
+
 export const canUseLoop = () => process.getuid?.() === 0 && (() => {
   try {
     execFileSync('losetup', ['--version'], { stdio: 'ignore' });

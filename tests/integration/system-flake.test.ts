@@ -3,14 +3,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlakeCheckResult, FlakeUpdateResult, RpcError } from '../../shared/contract';
-import { nixEnv } from '../bench/system-closures.mjs';
+import { nixEnvFor, nixVariants } from '../support/nix.mjs';
 import { tempDir, testApp } from '../helpers/app';
 
 /**
- * Flake inputs through the real `nix flake update` (nix 2.8) against local inputs: a git repository
+ * Flake inputs through the real `nix flake update` (Nix 2.26 and 2.8) against local inputs: a git repository
  * made here with real commits (git+file://) and a plain folder (path:). The configuration folder's
  * flake.lock is made by the real `nix flake lock`; the check must leave it alone, the update must
- * write the new one through the root helper with a backup.
+ * write the new one through the root helper with a backup. The app runs from a working directory inside
+ * another flake (as the app's own folder is one): Nix >= 2.19 reads a positional argument of
+ * `nix flake update` as an input name and would update that flake instead.
  */
 
 let dir: string;
@@ -18,7 +20,9 @@ let cfg: string;
 let repo: string;
 let plain: string;
 let app: Awaited<ReturnType<typeof testApp>>;
-let savedNixConfig: string | undefined;
+let nixEnv: NodeJS.ProcessEnv;
+let savedCwd: string;
+let decoy: string;
 let savedHost: string | undefined;
 const FLAKES = ['--extra-experimental-features', 'nix-command flakes'];
 
@@ -50,38 +54,43 @@ async function check(): Promise<FlakeCheckResult> {
 
 let firstRev: string;
 
-beforeAll(async () => {
-  dir = tempDir('nc-flake-');
-  cfg = path.join(dir, 'etc-nixos');
-  repo = path.join(dir, 'inputs/modules');
-  plain = path.join(dir, 'inputs/plain');
-  mkdirSync(cfg, { recursive: true });
-  mkdirSync(repo, { recursive: true });
-  mkdirSync(plain, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  commit('default.nix', '{ }\n', 'first');
-  firstRev = commit('module.nix', '{ ... }: { }\n', 'second');
-  writeFileSync(path.join(plain, 'data.txt'), 'one\n');
-  writeFileSync(path.join(cfg, 'flake.nix'), flakeNix({ modules: `git+file://${repo}`, plain: `path:${plain}` }));
-  savedNixConfig = process.env.NIX_CONFIG;
-  process.env.NIX_CONFIG = nixEnv.NIX_CONFIG;
-  execFileSync('nix', [...FLAKES, 'flake', 'lock', cfg], { env: nixEnv, stdio: 'pipe' });
-  // the root helper reads the host file itself (it trusts no paths from the app)
-  const hostFile = path.join(dir, 'host.json');
-  writeFileSync(hostFile, JSON.stringify({ nixosConfigDir: cfg }));
-  savedHost = process.env.NIXOS_COMPANION_HOST;
-  process.env.NIXOS_COMPANION_HOST = hostFile;
-  app = await testApp({ nixosConfigDir: cfg });
-});
+describe.each(nixVariants())('system.flake.* with $name', ({ bin, commands }) => {
+  beforeAll(async () => {
+    nixEnv = nixEnvFor(bin);
+    dir = tempDir('nc-flake-');
+    cfg = path.join(dir, 'etc-nixos');
+    repo = path.join(dir, 'inputs/modules');
+    plain = path.join(dir, 'inputs/plain');
+    mkdirSync(cfg, { recursive: true });
+    mkdirSync(repo, { recursive: true });
+    mkdirSync(plain, { recursive: true });
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    commit('default.nix', '{ }\n', 'first');
+    firstRev = commit('module.nix', '{ ... }: { }\n', 'second');
+    writeFileSync(path.join(plain, 'data.txt'), 'one\n');
+    writeFileSync(path.join(cfg, 'flake.nix'), flakeNix({ modules: `git+file://${repo}`, plain: `path:${plain}` }));
+    execFileSync('nix', [...FLAKES, 'flake', 'lock', cfg], { env: nixEnv, stdio: 'pipe' });
+    // the app's working directory: a flake of its own whose lock must stay untouched
+    decoy = path.join(dir, 'decoy');
+    mkdirSync(decoy);
+    writeFileSync(path.join(decoy, 'flake.nix'), flakeNix({ modules: `git+file://${repo}` }));
+    execFileSync('nix', [...FLAKES, 'flake', 'lock', decoy], { env: nixEnv, stdio: 'pipe' });
+    savedCwd = process.cwd();
+    process.chdir(decoy);
+    // the root helper reads the host file itself (it trusts no paths from the app)
+    const hostFile = path.join(dir, 'host.json');
+    writeFileSync(hostFile, JSON.stringify({ nixosConfigDir: cfg, commands }));
+    savedHost = process.env.NIXOS_COMPANION_HOST;
+    process.env.NIXOS_COMPANION_HOST = hostFile;
+    app = await testApp({ nixosConfigDir: cfg, commands });
+  });
 
-afterAll(() => {
-  if (savedHost === undefined) delete process.env.NIXOS_COMPANION_HOST;
-  else process.env.NIXOS_COMPANION_HOST = savedHost;
-  if (savedNixConfig === undefined) delete process.env.NIX_CONFIG;
-  else process.env.NIX_CONFIG = savedNixConfig;
-});
+  afterAll(() => {
+    process.chdir(savedCwd);
+    if (savedHost === undefined) delete process.env.NIXOS_COMPANION_HOST;
+    else process.env.NIXOS_COMPANION_HOST = savedHost;
+  });
 
-describe('system.flake.*', () => {
   it('lists what flake.lock pins, with revisions and dates', async () => {
     const res = await app.call('system.flake.inputs', {});
     expect(res.isFlake).toBe(true);
@@ -96,8 +105,10 @@ describe('system.flake.*', () => {
   it('a check finds the new commit without touching flake.lock; update writes it with a backup', async () => {
     const lockBefore = readFileSync(path.join(cfg, 'flake.lock'), 'utf8');
     const newRev = commit('module.nix', '{ ... }: { boot.loader.timeout = 3; }\n', 'third');
+    const decoyLock = readFileSync(path.join(decoy, 'flake.lock'), 'utf8');
     const result = await check();
     expect(readFileSync(path.join(cfg, 'flake.lock'), 'utf8')).toBe(lockBefore);
+    expect(readFileSync(path.join(decoy, 'flake.lock'), 'utf8'), 'the flake in the working directory is not the one checked').toBe(decoyLock);
     const modules = result.inputs.find((i) => i.input === 'modules')!;
     expect(modules.kind).toBe('updated');
     expect(modules.before?.rev).toBe(firstRev);
@@ -186,7 +197,7 @@ describe('system.flake.*', () => {
     const plainCfg = path.join(dir, 'channels-config');
     mkdirSync(plainCfg);
     writeFileSync(path.join(plainCfg, 'configuration.nix'), '{ ... }: { }\n');
-    const other = await testApp({ nixosConfigDir: plainCfg });
+    const other = await testApp({ nixosConfigDir: plainCfg, commands });
     expect(await other.call('system.flake.inputs', {})).toMatchObject({ isFlake: false, inputs: [] });
     const { jobId } = await other.call('system.flake.check', {});
     const job = await other.ctx.jobs.wait(jobId);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/contract';
 import { tempDir, testApp } from '../helpers/app';
-import { GRUB_RESCUE_ISO, IPXE_ISO, QEMU, bootInQemu, canUseLoop, helperHostFile, makeLoop, readDevice, type Loop } from '../helpers/install-media';
+import { GRUB_RESCUE_ISO, IPXE_ISO, QEMU, bootInQemu, loopMissing, helperHostFile, makeLoop, readDevice, type Loop } from '../helpers/install-media';
+import { describeIfAvailable } from '../helpers/skip';
 
 /**
  * The stick boots: a real isohybrid image written through the real API (usb.write job -> root helper ->
@@ -14,8 +15,7 @@ import { GRUB_RESCUE_ISO, IPXE_ISO, QEMU, bootInQemu, canUseLoop, helperHostFile
 
 const MiB = 1024 * 1024;
 const haveQemu = existsSync(QEMU);
-if (!haveQemu) console.warn(`usb-boot: skipped because ${QEMU} is missing (apt-get install qemu-system-x86)`);
-const run = canUseLoop() && haveQemu ? describe : describe.skip;
+const run = describeIfAvailable(loopMissing() ?? (haveQemu ? null : `${QEMU} (apt-get install qemu-system-x86)`));
 
 run('a written stick boots in an emulator', () => {
   let dir: string;

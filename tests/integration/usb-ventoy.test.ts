@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testApp } from '../helpers/app';
-import { GRUB_RESCUE_ISO, canUseLoop, helperHostFile, makeImage, makeVentoyLoop, sha256, type Loop } from '../helpers/install-media';
+import { GRUB_RESCUE_ISO, loopMissing, helperHostFile, makeImage, makeVentoyLoop, sha256, type Loop } from '../helpers/install-media';
+import { describeIfAvailable } from '../helpers/skip';
 
 /** A Ventoy-shaped stick on a real loop device: MBR, exFAT "Ventoy" + 32 MiB FAT "VTOYEFI", real mkfs tools. */
 
@@ -16,7 +17,7 @@ const hasTools = (() => {
     return false;
   }
 })();
-const run = canUseLoop() && hasTools ? describe : describe.skip;
+const run = describeIfAvailable(loopMissing() ?? (hasTools ? null : 'mkfs.exfat, mkfs.vfat, sfdisk and partx'));
 const MiB = 1024 * 1024;
 
 /** Mount the data partition as the tests' own reader (kernel exfat, else exfat-fuse). */

@@ -5,14 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/contract';
 import { writeImage } from '../../electron/services/usb/image-writer';
 import { tempDir, testApp } from '../helpers/app';
-import { GRUB_RESCUE_ISO, IPXE_ISO, attachLoop, canUseLoop, helperHostFile, makeImage, makeLoop, readDevice, sha256, sh, type Loop } from '../helpers/install-media';
+import { GRUB_RESCUE_ISO, IPXE_ISO, attachLoop, loopMissing, helperHostFile, makeImage, makeLoop, readDevice, sha256, sh, type Loop } from '../helpers/install-media';
+import { describeIfAvailable } from '../helpers/skip';
 
 /**
  * Real writes to real loop devices through the real API (router -> service -> root helper -> O_DIRECT),
  * with real isohybrid images, and the faults a stick can throw at a writer.
  */
 
-const run = canUseLoop() ? describe : describe.skip;
+const run = describeIfAvailable(loopMissing());
 const MiB = 1024 * 1024;
 
 run('usb.write on loop devices', () => {

@@ -8,8 +8,9 @@ import { parseClobbered, parseUnreadNews, PlainBuildProgress } from '../../elect
 import { parseNewsText } from '../../electron/services/home/news';
 import { releaseFromUrl } from '../../electron/services/home/channels';
 import { matchingBranch, releaseFromNixosVersion } from '../../electron/services/home/status';
+import { sharedData } from '../support/nix.mjs';
 
-const options = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/home-manager-options.json.br')).toString()) as Record<string, { type: string }>;
+const options = JSON.parse(brotliDecompressSync(readFileSync(sharedData('home-manager-options.json.br'))).toString()) as Record<string, { type: string }>;
 const stateVersions = [...options['home.stateVersion']!.type.matchAll(/"(\d{2}\.\d{2})"/g)].map((m) => m[1]!);
 
 const fullForm = (release: string): HomeForm => ({

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { starterConfigSchema } from '../../shared/contract/installer';
 import { RENAMED_OPTIONS, generateStarterConfig, optionName } from '../../electron/services/installer/starter-config';
 import { releaseOfVersion } from '../../shared/nixos-release';
+import { sharedData } from '../support/nix.mjs';
 
 /** Every option the generator can write must exist in the real NixOS options.json (nixos-unstable, Feb 2025). */
-const options = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/nixos-options-unstable-2025-02.json.br')).toString('utf8')) as Record<string, { type: string }>;
+const options = JSON.parse(brotliDecompressSync(readFileSync(sharedData('nixos-options-unstable-2025-02.json.br'))).toString('utf8')) as Record<string, { type: string }>;
 // the release these options belong to, as the data itself says
 const dataRelease = JSON.parse((options['system.nixos.release'] as unknown as { default: { text: string } }).default.text) as string;
 const base = { hostname: 'nixbox', userName: 'alice', fullName: 'Alice Liddell', timeZone: 'Europe/Berlin', keyboardLayout: 'de', locale: 'de_DE.UTF-8', ssh: true, flakes: true } as const;

@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NixLogParser, locateOptionInText, parseNixErrorText, storePathName } from '../../electron/services/system/nix-log';
 import { toJobProgress } from '../../electron/services/system/rebuild';
+import { nixEnvFor, nixVariants } from '../support/nix.mjs';
 
-/** Real Nix 2.8 output: these tests run the real nix-build with `-v --log-format internal-json`. */
-const NIX_ENV = { ...process.env, NIX_CONFIG: 'substituters =\nsandbox = false\nexperimental-features = nix-command' };
+/** Real Nix output, from both Nix versions under test: the real nix-build with `-v --log-format internal-json`. */
+const variants = nixVariants();
+let NIX_ENV: NodeJS.ProcessEnv = nixEnvFor(variants[0]!.bin);
 
 function nixBuild(expr: string, extra: string[] = []) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-nixlog-'));
@@ -31,7 +33,11 @@ let
 in mk "gamma-3" [ a b ]
 `;
 
-describe('NixLogParser on real nix-build output', () => {
+describe.each(variants)('NixLogParser on real nix-build output ($name)', ({ bin }) => {
+  beforeAll(() => {
+    NIX_ENV = nixEnvFor(bin);
+  });
+
   it('counts builds the way Nix does, and turns build output into prefixed log lines', () => {
     const { status, stderrLines } = nixBuild(chain(`${Date.now()}-${Math.random()}`));
     expect(status).toBe(0);
@@ -110,8 +116,9 @@ describe('NixLogParser on real nix-build output', () => {
   });
 });
 
-describe('parseNixErrorText', () => {
-  it('reads the Nix ≥ 2.4 multi-line format from real nix-instantiate', () => {
+describe.each(variants)('parseNixErrorText on real nix-instantiate ($name)', ({ bin }) => {
+  it('reads the Nix ≥ 2.4 multi-line format', () => {
+    NIX_ENV = nixEnvFor(bin);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-nixlog-'));
     const file = path.join(dir, 'configuration.nix');
     writeFileSync(file, '{ pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.hello ]\n  services.x = true;\n}\n');
@@ -120,7 +127,9 @@ describe('parseNixErrorText', () => {
     expect(err.location).toEqual({ file, line: 4, column: 14 });
     expect(err.summary).toBe("syntax error, unexpected '=', expecting ';'");
   });
+});
 
+describe('parseNixErrorText', () => {
   it('reads the older one-line format', () => {
     const err = parseNixErrorText("building Nix...\nerror: undefined variable 'pkgz' at /etc/nixos/configuration.nix:12:5\n(use '--show-trace' to show detailed location information)")!;
     expect(err.location).toEqual({ file: '/etc/nixos/configuration.nix', line: 12, column: 5 });

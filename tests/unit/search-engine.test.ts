@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex, SearchIndex, type SourceDoc } from '../../electron/services/search/engine';
 import { parseOptionsJson, parsePackagesJson } from '../../electron/services/search/parse';
 import { dropApostrophes, editDistance, segmentTerms, stem } from '../../electron/services/search/text';
+import { sharedData } from '../support/nix.mjs';
 
 const meta = { kind: 'test', builtAt: '', sourceKey: 'k' };
 const names = (index: SearchIndex, q: string, limit = 10) => index.search(q, { limit, offset: 0 }).hits.map((h) => index.name(h.doc));
@@ -77,7 +78,7 @@ describe('search engine on packages', () => {
 describe('search engine on the real NixOS options', () => {
   let index: SearchIndex;
   beforeAll(async () => {
-    const data = JSON.parse(brotliDecompressSync(readFileSync('/work/shared/data/nixos-options-unstable-2025-02.json.br')).toString());
+    const data = JSON.parse(brotliDecompressSync(readFileSync(sharedData('nixos-options-unstable-2025-02.json.br'))).toString());
     index = SearchIndex.fromBuffer(await buildIndex(parseOptionsJson(data, { source: 'nixos', revision: 'master' }), meta));
   }, 60_000);
 

@@ -5,9 +5,10 @@ import { buildIndex, SearchIndex } from '../../electron/services/search/engine';
 import { parseOptionsJson, parsePackagesJson } from '../../electron/services/search/parse';
 import { normalizeName, segmentTerms } from '../../electron/services/search/text';
 import { nixosWordsFor, vocabulary } from '../../electron/services/search/vocabulary';
+import { sharedData } from '../support/nix.mjs';
 
 const meta = { kind: 'test', builtAt: '', sourceKey: 'k' };
-const read = (file: string) => brotliDecompressSync(readFileSync(`/work/shared/data/${file}`)).toString();
+const read = (file: string) => brotliDecompressSync(readFileSync(sharedData(file))).toString();
 const names = (index: SearchIndex, q: string, limit = 10) => index.search(q, { limit, offset: 0 }).hits.map((h) => index.name(h.doc));
 
 describe('NixOS vocabulary', () => {

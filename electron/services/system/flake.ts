@@ -209,8 +209,11 @@ export async function checkFlake(ctx: AppContext, job: JobContext): Promise<Flak
     let copiedSource: string | null = null;
     let fetched = 0;
     try {
-      // tarball-ttl 0: ask every input's origin now instead of trusting Nix's cache of branch heads
-      await ctx.runner.run('nix', [...FLAKE_COMMAND, 'flake', 'update', '-v', '--option', 'tarball-ttl', '0', copyDir], {
+      // tarball-ttl 0: ask every input's origin now instead of trusting Nix's cache of branch heads.
+      // The copy is the working directory and no argument is given: Nix 2.8 takes a positional argument
+      // as the flake, Nix >= 2.19 as input names (updating whatever flake holds the working directory).
+      await ctx.runner.run('nix', [...FLAKE_COMMAND, 'flake', 'update', '-v', '--option', 'tarball-ttl', '0'], {
+        cwd: copyDir,
         signal: job.signal,
         timeoutMs: 15 * 60_000,
         buffer: true,

@@ -365,7 +365,10 @@ export class NixLogParser {
 
 function validLocation(file: unknown, line: unknown, column: unknown): NixErrorLocation | null {
   if (typeof file !== 'string' || !file.startsWith('/') || typeof line !== 'number' || line < 1) return null;
-  return { file, line, column: typeof column === 'number' && column > 0 ? column : 1 };
+  const col = typeof column === 'number' && column > 0 ? column : 1;
+  // Nix 2.8 sends the file name; newer Nix (seen in 2.26) sends the printed position "file:line:col"
+  const position = `:${line}:${col}`;
+  return { file: file.endsWith(position) ? file.slice(0, -position.length) : file, line, column: col };
 }
 
 function errorFromMsg(e: RawEntry, text: string): NixError {

@@ -20,8 +20,23 @@ export class AppError extends Error {
   }
 }
 
-/** Words for the Node errors a person can act on; anything else is an internal error with its text as detail. */
-export function toRpcError(err: unknown): RpcError {
+/** What a person sees for a bug: no stack trace, no internals (those go to the log only). */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong inside the app. Try again; if it keeps happening, the app’s log has the details.';
+
+export function internalRpcError(): RpcError {
+  return { code: 'internal', message: INTERNAL_ERROR_MESSAGE };
+}
+
+/** The server-side record of an unexpected error, stack included (stderr: the app's log, or the helper's). */
+export function logInternalError(where: string, err: unknown): void {
+  console.error(`[internal error] ${where}:`, err);
+}
+
+/**
+ * Words for the Node errors a person can act on; anything else is an internal error: a plain message for
+ * the caller, and the error with its stack handed to `onInternal` (by default, logged).
+ */
+export function toRpcError(err: unknown, onInternal: (err: unknown) => void = (e) => logInternalError('unexpected error', e)): RpcError {
   if (err instanceof AppError) return err.toRpc();
   const e = err as NodeJS.ErrnoException | undefined;
   switch (e?.code) {
@@ -40,5 +55,6 @@ export function toRpcError(err: unknown): RpcError {
     case 'ENETUNREACH':
       return { code: 'network', message: 'The network could not be reached. Check your connection and try again.', detail: e.message };
   }
-  return { code: 'internal', message: 'Something went wrong inside the app.', detail: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  onInternal(err);
+  return internalRpcError();
 }

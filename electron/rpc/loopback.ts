@@ -3,9 +3,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { RpcError } from '../../shared/contract/core';
 import type { AppEvent } from '../../shared/contract/events';
+import { internalRpcError, logInternalError } from '../errors';
 import type { EventBus } from '../exec/events';
 import { CONTENT_TYPES } from '../services/desktop/app-origin';
 import type { Router } from './router';
@@ -49,6 +52,42 @@ const csp = (origin: string) =>
     "form-action 'none'",
   ].join('; ');
 
+/** The path and query of a request line, or null when it is not a valid address (`//[` makes `new URL` throw). */
+function parseRequestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** A plain HTTP refusal on a raw socket (a malformed request or a refused upgrade), then close. */
+function refuseSocket(socket: Duplex, status: number, reason: string, message: string) {
+  const body = `${message}\n`;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/** The request body, 'too-large' past MAX_BODY_BYTES (read to the end so the client gets the answer), 'gone' when the client left. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large' | 'gone'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        // a client that keeps sending far past the limit is cut off
+        if (size > 16 * MAX_BODY_BYTES) req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', () => resolve('gone'));
+    req.on('close', () => {
+      if (!req.complete) resolve('gone');
+    });
+  });
+}
+
 function sameToken(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -69,44 +108,54 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
+    // an answer already under way (or a client gone) cannot get another one
+    if (res.headersSent || res.writableEnded) return void res.destroy();
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(text);
+  };
+  const fail = (res: http.ServerResponse, status: number, code: RpcError['code'], message: string) => send(res, status, { ok: false, error: { code, message } });
+  const internalFailure = (res: http.ServerResponse, err: unknown) => {
+    logInternalError('loopback', err);
+    send(res, 500, { ok: false, error: internalRpcError() });
   };
 
   const handleRpc = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const auth = req.headers.authorization ?? '';
     if (!sameToken(auth.startsWith('Bearer ') ? auth.slice(7) : null, token)) {
-      return send(res, 401, { ok: false, error: { code: 'not-authorized', message: 'Missing or wrong token.' } });
+      return fail(res, 401, 'not-authorized', 'Missing or wrong token.');
     }
-    if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'invalid-params', message: 'Use POST.' } });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return send(res, 413, { ok: false, error: { code: 'invalid-params', message: 'Request too large.' } });
-      chunks.push(chunk as Buffer);
-    }
-    let body: { method?: unknown; params?: unknown };
+    if (req.method !== 'POST') return fail(res, 405, 'invalid-params', 'Use POST.');
+    const body = await readBody(req);
+    if (body === 'gone') return;
+    if (body === 'too-large') return fail(res, 413, 'invalid-params', 'Request too large.');
+    let call: { method?: unknown; params?: unknown };
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+      call = JSON.parse(body.toString('utf8')) as typeof call;
     } catch {
-      return send(res, 400, { ok: false, error: { code: 'invalid-params', message: 'The request body is not JSON.' } });
+      return fail(res, 400, 'invalid-params', 'The request body is not JSON.');
     }
-    if (typeof body !== 'object' || body === null) return send(res, 400, { ok: false, error: { code: 'invalid-params', message: 'The request body must be an object.' } });
-    send(res, 200, await opts.router.call(body.method, body.params));
+    if (typeof call !== 'object' || call === null || Array.isArray(call)) return fail(res, 400, 'invalid-params', 'The request body must be an object.');
+    send(res, 200, await opts.router.call(call.method, call.params));
   };
 
   const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
     const root = path.resolve(opts.rendererDir);
-    let file = path.resolve(root, '.' + decodeURIComponent(pathname));
-    if (file !== root && !file.startsWith(root + path.sep)) return send(res, 404, { error: 'not found' });
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return fail(res, 400, 'invalid-params', 'The address is not valid.');
+    }
+    if (decoded.includes('\0')) return fail(res, 400, 'invalid-params', 'The address is not valid.');
+    let file = path.resolve(root, '.' + decoded);
+    if (file !== root && !file.startsWith(root + path.sep)) return fail(res, 404, 'not-found', 'There is nothing at this address.');
     let st = await stat(file).catch(() => null);
     if (!st || st.isDirectory() || !path.extname(file)) {
       file = path.join(root, 'index.html'); // client-side routes
       st = await stat(file).catch(() => null);
     }
-    if (!st) return send(res, 404, { error: 'The renderer is not built. Run `npm run build`.' });
+    if (!st) return fail(res, 404, 'not-found', 'The renderer is not built. Run `npm run build`.');
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': st.size,
@@ -116,19 +165,38 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
-  const server = http.createServer((req, res) => {
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const refused = guard(req);
-    if (refused) return send(res, refused, { ok: false, error: { code: 'not-authorized', message: 'Requests from other sites are refused.' } });
-    const { pathname } = new URL(req.url ?? '/', origin);
-    if (pathname === '/rpc') {
-      handleRpc(req, res).catch(() => send(res, 500, { ok: false, error: { code: 'internal', message: 'The request failed.' } }));
+    if (refused) return fail(res, refused, 'not-authorized', 'Requests from other sites are refused.');
+    const url = parseRequestUrl(req.url);
+    if (!url) return fail(res, 400, 'invalid-params', 'The address is not valid.');
+    if (url.pathname === '/rpc') {
+      handleRpc(req, res).catch((err: unknown) => internalFailure(res, err));
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
-    serveStatic(req, res, pathname).catch(() => send(res, 500, { error: 'internal' }));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'invalid-params', 'Only GET and HEAD are served here.');
+    serveStatic(req, res, url.pathname).catch((err: unknown) => internalFailure(res, err));
+  };
+
+  // Nothing a client sends may stop the server: every handler answers or drops that one connection.
+  const server = http.createServer((req, res) => {
+    try {
+      handleRequest(req, res);
+    } catch (err) {
+      internalFailure(res, err);
+    }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // a response already being written on this connection cannot be followed by a refusal
+    const answering = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
+    if (!socket.writable || answering || err.code === 'ECONNRESET') return void socket.destroy();
+    const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+    refuseSocket(socket, status, text, 'The request could not be understood.');
   });
 
   /**
@@ -158,18 +226,26 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    const refused = guard(req) ?? (sameToken(url.searchParams.get('token'), token) ? null : 401);
-    if (url.pathname !== '/events' || refused) {
-      socket.end(`HTTP/1.1 ${refused ?? 404} ${refused === 403 ? 'Forbidden' : refused === 401 ? 'Unauthorized' : 'Not Found'}\r\n\r\n`);
-      return;
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // the server stops watching an upgraded socket: a reset from the client must not become an uncaught error
+    socket.on('error', () => socket.destroy());
+    try {
+      // Host and Origin first: nothing from a foreign page is even parsed
+      if (guard(req)) return refuseSocket(socket, 403, 'Forbidden', 'Requests from other sites are refused.');
+      const url = parseRequestUrl(req.url);
+      if (!url) return refuseSocket(socket, 400, 'Bad Request', 'The address is not valid.');
+      if (!sameToken(url.searchParams.get('token'), token)) return refuseSocket(socket, 401, 'Unauthorized', 'Missing or wrong token.');
+      if (url.pathname !== '/events') return refuseSocket(socket, 404, 'Not Found', 'There is nothing at this address.');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('error', () => ws.terminate()); // a malformed frame ends that connection, not the server
+        ws.on('close', () => sockets.delete(ws));
+        ws.on('message', () => {}); // the event channel is one-way
+      });
+    } catch (err) {
+      logInternalError('loopback upgrade', err);
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', () => {}); // the event channel is one-way
-    });
   });
   const unsubscribe = opts.events.on((event) => {
     const text = JSON.stringify(event);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isMethodName, methods, type MethodName, type ParsedParams, type Result } from '../../shared/contract';
 import type { RpcError } from '../../shared/contract/core';
-import { AppError, toRpcError } from '../errors';
+import { toRpcError } from '../errors';
 
 export type RpcResponse = { ok: true; result: unknown } | { ok: false; error: RpcError };
 
@@ -41,8 +41,8 @@ export class Router {
       }
       return { ok: true, result: checked.data };
     } catch (err) {
-      if (!(err instanceof AppError)) this.onInternalError(method, err);
-      return { ok: false, error: toRpcError(err) };
+      // a bug's stack goes to onInternalError (the log), never to the caller
+      return { ok: false, error: toRpcError(err, (e) => this.onInternalError(method, e)) };
     }
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * What each kind of evidence is worth, and the thresholds that keep queries fast. Shared by the index
+ * builder (alias kinds, name flags) and the scorer.
+ */
+export const ALIAS = 1;
+export const PROGRAM = 2;
+export const MODULE_ENABLE = 3;
+
+/** near matches (typos, words inside words) of a word this common are noise, and slow */
+export const COMMON_WORD_POSTINGS = 5000;
+
+/** in a query of several words, a word matching more documents than this only scores the others' candidates */
+export const RESTRICT_ABOVE = 4000;
+
+export const FLAG_LAST_SEGMENT = 1;
+export const FLAG_WHOLE_SEGMENT = 2;
+
+/** What each kind of evidence is worth. Whole-query evidence dominates; per-word evidence orders the rest. */
+export const weights = {
+  exactName: 1000,
+  alias: 520,
+  program: 470,
+  moduleEnable: 450,
+  /** in a query of several words, one of which names the module */
+  moduleEnablePartial: 110,
+  /** what a synonym is worth relative to the word typed */
+  synonym: 0.8,
+  fullPrefix: 180,
+  dottedSuffix: 320,
+  dottedInside: 260,
+  dottedSegmentPrefix: 160,
+  nameExact: 100,
+  lastSegmentBonus: 18,
+  wholeSegmentBonus: 14,
+  namePrefix: 42,
+  nameTypo: 44,
+  nameInfix: 26,
+  description: 24,
+  descriptionPrefix: 12,
+  descriptionTypo: 10,
+  context: 16,
+  /** a name word that is the typed word's singular or plural, relative to the word itself */
+  inflection: 0.9,
+  /** a query of several words, all of them in the document's name */
+  allWordsInName: 120,
+  /** in a query of three words or more, for each word a document lacks */
+  missingWord: 30,
+  /** a vocabulary phrase's NixOS words, for the phrase's words after the first */
+  phraseRest: 1,
+};
+
+/** inName: the word is in the document's name; typed: as typed, not a plural, prefix, typo or synonym of it */
+export type Offer = (doc: number, score: number, inName?: boolean, typed?: boolean) => void;

@@ -13,7 +13,11 @@ export const absoluteFilePathSchema = z
   .max(4096)
   .regex(/^\/[^\0\n\r]*$/, 'must be an absolute path');
 
-export const blockedReasons = ['system', 'too-small', 'read-only', 'holds-image', 'partition', 'not-a-disk', 'loop-not-allowed', 'empty'] as const;
+/**
+ * Why a drive is not offered. `built-in`: not removable media (only USB drives and memory cards that lsblk
+ * calls removable or hot-pluggable are); `mounted`: something on it is mounted outside /media, /run/media, /mnt.
+ */
+export const blockedReasons = ['system', 'built-in', 'mounted', 'too-small', 'read-only', 'holds-image', 'partition', 'not-a-disk', 'loop-not-allowed', 'empty'] as const;
 export type BlockedReason = (typeof blockedReasons)[number];
 
 export const partitionSchema = z.object({
@@ -46,13 +50,14 @@ export const driveSchema = z.object({
   /** kernel sequence number of the medium: changes whenever another device appears behind the same path */
   diskseq: z.number().int().nullable(),
   transport: z.string().nullable(),
+  /** removable media: a USB drive or memory card that lsblk reports as removable or hot-pluggable */
   removable: z.boolean(),
   readOnly: z.boolean(),
   type: z.enum(['disk', 'loop']),
   /** mountpoints of the disk and its partitions */
   mountpoints: z.array(z.string()),
   partitions: z.array(partitionSchema),
-  /** holds /, /boot, /nix or swap, or is a non-removable NVMe/RAID disk */
+  /** holds the running system (/, /boot, /efi, /nix, /usr, /var or swap) or part of a RAID array */
   system: z.boolean(),
   blockedReason: z.enum(blockedReasons).nullable(),
   /** the reason in plain words, when blocked */

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { absoluteFilePathSchema, devicePathSchema, driveIdentitySchema, type Drive } from '../../../shared/contract/usb';
+import { absoluteFilePathSchema, devicePathSchema, driveIdentitySchema, type BlockedReason, type Drive } from '../../../shared/contract/usb';
 import { AppError } from '../../errors';
 import type { CommandName, Host } from '../../host';
 import { assertSameDrive, assertWritable, devNumbers, inspectDevice, type Exec } from '../../services/usb/drives';
@@ -13,8 +13,9 @@ import type { HelperOperation } from './types';
 
 /**
  * USB operations as root. Nothing the caller says is trusted: the device is looked up again here, must be
- * a whole disk that passes every safety check, and must still be the drive the user picked (size, serial,
- * diskseq); the image must be a regular file the calling user may read.
+ * a whole disk that passes every safety check (removable media only: USB drives and memory cards; nothing
+ * mounted outside /media, /run/media, /mnt), read from a fresh lsblk, and must still be the drive the user
+ * picked (size, serial, diskseq); the image must be a regular file the calling user may read.
  */
 
 function helperExec(host: Host): Exec {
@@ -36,17 +37,20 @@ function callerIds(): { uid: number; gid: number } | null {
 }
 
 /**
- * Opens the image with the caller's rights (effective uid/gid switched for the open only), so the helper
+ * Opens the image with the caller's rights (effective uid/gid switched for the open only, and root's
+ * supplementary groups dropped, or a 0640 root:root file would still open through group 0), so the helper
  * cannot be used to copy /etc/shadow onto a stick; the path must be a regular file, never a device.
  */
-async function openImageAsCaller(file: string): Promise<fsp.FileHandle> {
+export async function openImageAsCaller(file: string): Promise<fsp.FileHandle> {
   const real = await fsp.realpath(file).catch(() => {
     throw new AppError('not-found', `The image ${file} does not exist.`);
   });
   const st = await fsp.lstat(real);
   if (!st.isFile()) throw new AppError('refused', `${file} is not a regular file, so it cannot be used as an image.`);
   const ids = callerIds();
+  const rootGroups = ids ? process.getgroups!() : [];
   if (ids) {
+    process.setgroups!([]);
     process.setegid!(ids.gid);
     process.seteuid!(ids.uid);
   }
@@ -65,6 +69,7 @@ async function openImageAsCaller(file: string): Promise<fsp.FileHandle> {
     if (ids) {
       process.seteuid!(0);
       process.setegid!(0);
+      process.setgroups!(rootGroups);
     }
   }
 }
@@ -84,6 +89,9 @@ async function unmountAll(exec: Exec, drive: Drive, io: HelperIO): Promise<void>
     });
   }
 }
+
+const refusedForEject = new Set<BlockedReason>(['system', 'built-in', 'mounted', 'partition', 'not-a-disk', 'loop-not-allowed']);
+const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 
 const devNumbersOf = async (device: string) => devNumbers((await fsp.stat(device)).rdev);
 
@@ -128,8 +136,9 @@ export const usbOperations = {
     async run(args, io) {
       const exec = helperExec(io.host);
       const drive = await inspectDevice(exec, args.device, { allowLoop: io.host.allowLoopDevices });
-      if (drive.system || drive.blockedReason === 'partition' || drive.blockedReason === 'not-a-disk' || drive.blockedReason === 'loop-not-allowed') {
-        throw new AppError('refused', `${drive.path} cannot be ejected by this app: ${drive.blockedMessage ?? 'it is a system disk'}`);
+      // a read-only, too small or empty stick may still be ejected; nothing that is not a stick may
+      if (drive.blockedReason && refusedForEject.has(drive.blockedReason)) {
+        throw new AppError('refused', `${drive.path} cannot be ejected by this app: ${lowerFirst(drive.blockedMessage ?? drive.blockedReason)}`, `blocked: ${drive.blockedReason}`);
       }
       await unmountAll(exec, drive, io);
       const fh = await fsp.open(drive.path, constants.O_RDONLY);

@@ -57,6 +57,54 @@ export function isSystemMount(m: string): boolean {
   return m === '/' || m === '[SWAP]' || /^\/(boot|efi|nix|usr|var)(\/|$)/.test(m);
 }
 
+/** Where desktops (udisks: /run/media/$USER, /media/$USER) and people (/mnt) mount removable drives. */
+export function isRemovableMount(m: string): boolean {
+  return /^\/(media|run\/media|mnt)(\/|$)/.test(m);
+}
+
+/**
+ * The transport, from lsblk's TRAN or, where util-linux before 2.39 leaves it empty, from the kernel name
+ * the way lsblk 2.39 names it (mmcblk* = mmc, vd* = virtio).
+ */
+export function transportOf(disk: Pick<LsblkNode, 'name' | 'tran'>): string | null {
+  const t = clean(disk.tran)?.toLowerCase();
+  if (t) return t;
+  if (/^mmcblk\d/.test(disk.name)) return 'mmc';
+  if (/^vd[a-z]/.test(disk.name)) return 'virtio';
+  if (/^nvme\d/.test(disk.name)) return 'nvme';
+  return null;
+}
+
+/**
+ * Soldered eMMC rather than a card in a slot: its hardware boot areas (mmcblkNboot0/1) are listed next to
+ * it, or the kernel calls the card "MMC" (SD cards are "SD", "SDHC", "SDXC"). util-linux 2.38 reports
+ * HOTPLUG=1 for everything on the mmc bus, so HOTPLUG alone cannot tell.
+ */
+function isEmbeddedMmc(disk: LsblkNode, facts: DriveFacts): boolean {
+  if (/^mmcblk\d+boot\d+$/.test(disk.name)) return true;
+  if (facts.mmcCardType?.get(disk.name) === 'MMC') return true;
+  return facts.diskNames?.has(`${disk.name}boot0`) === true || facts.diskNames?.has(`${disk.name}boot1`) === true;
+}
+
+const transportWords: Record<string, string> = {
+  sata: 'SATA', ata: 'ATA', nvme: 'NVMe', sas: 'SAS', spi: 'SCSI', fc: 'Fibre Channel', fcoe: 'Fibre Channel', iscsi: 'iSCSI, over the network',
+  sbp: 'FireWire', virtio: 'virtual machine disk', usb: 'USB', mmc: 'MMC',
+};
+
+/**
+ * Removable media, as Etcher, Raspberry Pi Imager and GNOME Disks offer them: USB drives and memory cards
+ * that lsblk calls removable (RM) or hot-pluggable (HOTPLUG). Anything else is a built-in disk and `builtIn`
+ * says what kind, in words. HOTPLUG alone is not enough: SATA ports that allow hot swapping report it too.
+ */
+export function mediaOf(disk: LsblkNode, facts: DriveFacts): { removable: boolean; transport: string | null; builtIn: string | null } {
+  const transport = transportOf(disk);
+  const flagged = flag(disk.rm) || flag(disk.hotplug);
+  if (transport === 'mmc' && isEmbeddedMmc(disk, facts)) return { removable: false, transport, builtIn: 'eMMC' };
+  if ((transport === 'usb' || transport === 'mmc') && flagged) return { removable: true, transport, builtIn: null };
+  const kind = transport ? (transportWords[transport] ?? transport.toUpperCase()) : 'connection unknown';
+  return { removable: false, transport, builtIn: transport === 'usb' || transport === 'mmc' ? `${kind}, not reported as removable` : kind };
+}
+
 export function parseLsblk(json: string): LsblkNode[] {
   let parsed: { blockdevices?: LsblkNode[] };
   try {
@@ -76,8 +124,12 @@ export interface DriveFacts {
   imageHolders?: Set<string>;
   imageSize?: number;
   allowLoop: boolean;
-  /** loop devices whose backing file is this image are never shown as targets */
+  /** free space per mounted partition path (a Ventoy stick's data partition) */
   freeBytes?: Map<string, number>;
+  /** names of every top-level device lsblk listed (eMMC boot areas mmcblkNboot0/1 give eMMC away) */
+  diskNames?: Set<string>;
+  /** the kernel's card type per mmc disk name (/sys/class/block/<name>/device/type: MMC, SD, SDHC...) */
+  mmcCardType?: Map<string, string>;
 }
 
 function ventoyOf(parts: Partition[], freeBytes?: Map<string, number>): VentoyInfo | null {
@@ -88,8 +140,8 @@ function ventoyOf(parts: Partition[], freeBytes?: Map<string, number>): VentoyIn
   return { dataPartition: data.path, efiPartition: efi.path, fsType: data.fsType, freeBytes: mounted ?? null, sizeBytes: data.size };
 }
 
-const blockedWords: Record<BlockedReason, string> = {
-  system: 'This drive holds the running system (/, /boot, /nix or swap), or is a built-in disk. Writing to it would destroy this computer’s installation.',
+const blockedWords: Record<Exclude<BlockedReason, 'built-in' | 'mounted'>, string> = {
+  system: 'This drive holds the running system (/, /boot, /nix, /usr, /var or swap) or part of a RAID array. Writing to it would destroy this computer’s installation.',
   'too-small': 'This drive is smaller than the image.',
   'read-only': 'This drive is read-only (check for a write-protect switch on the stick or card).',
   'holds-image': 'The image you chose is stored on this drive. Copy it somewhere else first, or pick another drive.',
@@ -98,7 +150,15 @@ const blockedWords: Record<BlockedReason, string> = {
   'loop-not-allowed': 'Loop devices are not offered (they are for tests).',
   empty: 'This drive reports a size of 0: there may be no card or medium in it.',
 };
-export const blockedMessage = (reason: BlockedReason) => blockedWords[reason];
+
+function reasonWords(reason: BlockedReason, builtIn: string | null, mounts: string[]): string {
+  if (reason === 'built-in') return `Built-in disk (${builtIn ?? 'connection unknown'}) — not offered, to protect your computer’s own drives. Only USB drives and memory cards are.`;
+  if (reason === 'mounted') {
+    const where = mounts.filter((m) => !isRemovableMount(m));
+    return `This drive is mounted at ${where.join(', ')}, outside /media, /run/media and /mnt, so this computer may be using it. Unmount it yourself first if you really mean to erase it.`;
+  }
+  return blockedWords[reason];
+}
 
 export function toDrive(disk: LsblkNode, facts: DriveFacts): Drive {
   const parts: Partition[] = (disk.children ?? [])
@@ -116,15 +176,16 @@ export function toDrive(disk: LsblkNode, facts: DriveFacts): Drive {
     });
   const mountpoints = [...new Set([...walk(disk)].flatMap(mountsOf))];
   const size = num(disk.size);
-  const removable = flag(disk.rm) || flag(disk.hotplug);
-  const transport = clean(disk.tran);
+  const media = mediaOf(disk, facts);
   const raidMember = [...walk(disk)].some((n) => n.type.startsWith('raid') || n.type === 'md');
-  const system = mountpoints.some(isSystemMount) || (!removable && (transport === 'nvme' || raidMember));
+  const system = mountpoints.some(isSystemMount) || raidMember;
   const type = disk.type === 'loop' ? 'loop' : 'disk';
   let reason: BlockedReason | null = null;
   if (disk.type !== 'disk' && disk.type !== 'loop') reason = disk.type === 'part' ? 'partition' : 'not-a-disk';
   else if (type === 'loop' && !facts.allowLoop) reason = 'loop-not-allowed';
   else if (system) reason = 'system';
+  else if (type === 'disk' && !media.removable) reason = 'built-in';
+  else if (mountpoints.some((m) => !isRemovableMount(m))) reason = 'mounted';
   else if (facts.imageHolders?.has(disk.name)) reason = 'holds-image';
   else if (flag(disk.ro)) reason = 'read-only';
   else if (size === 0) reason = 'empty';
@@ -137,18 +198,29 @@ export function toDrive(disk: LsblkNode, facts: DriveFacts): Drive {
     model: clean(disk.model),
     serial: clean(disk.serial),
     diskseq: facts.diskseq?.get(disk.name) ?? null,
-    transport,
-    removable,
+    transport: media.transport,
+    removable: media.removable,
     readOnly: flag(disk.ro),
     type,
     mountpoints,
     partitions: parts,
     system,
     blockedReason: reason,
-    blockedMessage: reason ? blockedWords[reason] : null,
+    blockedMessage: reason ? reasonWords(reason, media.builtIn, mountpoints) : null,
     large: size > LARGE_DRIVE_BYTES,
     ventoy: ventoyOf(parts, facts.freeBytes),
   };
+}
+
+/** The mmc card type the kernel reports ("MMC" for eMMC, "SD"/"SDHC"/"SDXC" for cards), for mmc disks. */
+async function mmcCardTypes(tree: LsblkNode[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const d of tree) {
+    if (d.type !== 'disk' || transportOf(d) !== 'mmc') continue;
+    const text = await readFile(`/sys/class/block/${d.name}/device/type`, 'utf8').catch(() => null);
+    if (text?.trim()) out.set(d.name, text.trim());
+  }
+  return out;
 }
 
 export async function readDiskseq(name: string): Promise<number | null> {
@@ -235,8 +307,16 @@ export async function readTree(exec: Exec, device?: string): Promise<LsblkNode[]
 
 /** Every whole disk (and loop device, when allowed), with its safety verdict for `image`. */
 export async function listDrives(exec: Exec, opts: { allowLoop: boolean; image?: string }): Promise<Drive[]> {
-  const tree = (await readTree(exec)).filter((d) => !d.name.startsWith('zram') && (d.type === 'disk' || (d.type === 'loop' && opts.allowLoop)));
-  const facts: DriveFacts = { allowLoop: opts.allowLoop, probed: await probePartitions(tree, exec), freeBytes: await freeSpace(tree), diskseq: new Map() };
+  const all = await readTree(exec);
+  const tree = all.filter((d) => !d.name.startsWith('zram') && (d.type === 'disk' || (d.type === 'loop' && opts.allowLoop)));
+  const facts: DriveFacts = {
+    allowLoop: opts.allowLoop,
+    probed: await probePartitions(tree, exec),
+    freeBytes: await freeSpace(tree),
+    diskseq: new Map(),
+    diskNames: new Set(all.map((d) => d.name)),
+    mmcCardType: await mmcCardTypes(tree),
+  };
   for (const d of tree) {
     const seq = await readDiskseq(d.name);
     if (seq !== null) facts.diskseq!.set(d.name, seq);
@@ -267,7 +347,13 @@ export async function inspectDevice(exec: Exec, device: string, opts: { allowLoo
         const facts: DriveFacts = { allowLoop: opts.allowLoop };
         return toDrive({ ...n, type: n.type === 'part' ? 'part' : n.type }, facts);
       }
-      const facts: DriveFacts = { allowLoop: opts.allowLoop, probed: await probePartitions([disk], exec), diskseq: new Map() };
+      const facts: DriveFacts = {
+        allowLoop: opts.allowLoop,
+        probed: await probePartitions([disk], exec),
+        diskseq: new Map(),
+        diskNames: new Set(tree.map((d) => d.name)),
+        mmcCardType: await mmcCardTypes([disk]),
+      };
       const seq = await readDiskseq(disk.name);
       if (seq !== null) facts.diskseq!.set(disk.name, seq);
       if (opts.image) {

@@ -9,7 +9,7 @@ export const VENTOY_WARNING =
   'Booting NixOS installer ISOs through Ventoy is known to be unreliable: the installer may not find its own files and stop at an emergency shell. Writing the image directly to a stick is the safe default; use Ventoy only if you know it works on your machine.';
 
 export function driveName(d: Pick<Drive, 'vendor' | 'model' | 'path'>): string {
-  return [d.vendor, d.model].filter(Boolean).join(' ') || (d.path.includes('loop') ? 'Loop device' : 'Unnamed drive');
+  return [d.vendor, d.model].filter(Boolean).join(' ') || (d.path.includes('loop') ? 'Loop device' : d.path.includes('mmcblk') ? 'Memory card' : 'Unnamed drive');
 }
 
 /** Sizes as drive makers print them on the stick: decimal GB. */
@@ -47,6 +47,7 @@ function DriveRow({ d, selected, onSelect }: { d: Drive; selected: boolean; onSe
       </span>
       <span className="drive-badges">
         {d.system ? <Badge kind="danger">System disk</Badge> : null}
+        {d.blockedReason === 'built-in' ? <Badge>Built-in</Badge> : null}
         {d.ventoy ? <Badge kind="accent">Ventoy</Badge> : null}
         {d.removable && !d.system ? <Badge>Removable</Badge> : null}
         {d.type === 'loop' ? <Badge>Loop (test)</Badge> : null}
@@ -126,7 +127,7 @@ export function DriveStep() {
           </button>
         }
       >
-        <p className="muted">Plug the stick in; it appears here by itself. Drives that must not be written to are shown greyed out, with the reason.</p>
+        <p className="muted">Plug the stick in; it appears here by itself. Only USB drives and memory cards are offered: your computer’s own disks and drives that must not be written to are shown greyed out, with the reason.</p>
         {s.drivesError ? <ErrorBanner error={s.drivesError} onRetry={() => void s.loadDrives()} /> : null}
         <div className="drives" role="radiogroup" aria-label="Drives">
           {s.drives.map((d) => (

@@ -167,7 +167,8 @@ async function main() {
   });
 }
 
-main().catch((err) => {
+/** Settles once startup has finished, quit at the single-instance lock, or exited on an error (tests/electron-shell waits on it). */
+export const shellStarted: Promise<void> = main().catch((err) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   app.exit(1);
 });

@@ -21,7 +21,8 @@ let base: string;
 let app: Awaited<ReturnType<typeof testApp>>;
 let savedNixConfig: string | undefined;
 /** what each channel serves now: channel -> release name */
-const serving: Record<string, string> = { 'nixos-24.11': 'nixos-24.11.716.abc1234', 'nixos-25.05': 'nixos-25.05.100.def5678' };
+const firstServed = { 'nixos-24.11': 'nixos-24.11.716.abc1234', 'nixos-25.05': 'nixos-25.05.100.def5678' };
+let serving: Record<string, string> = { ...firstServed };
 const tarballs = new Map<string, Buffer>();
 
 function tarballFor(release: string): Buffer {
@@ -43,6 +44,7 @@ function tarballFor(release: string): Buffer {
 
 describeEachNix('system channels', () => {
   beforeAll(async () => {
+    serving = { ...firstServed };
     dir = tempDir('nc-chan-');
     server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', base);

@@ -47,8 +47,14 @@ let tray: TrayIcon | null = null;
 let closeToTray = false;
 let quitting = false;
 
-function showMain(route?: string) {
-  if (!mainWindow || mainWindow.isDestroyed()) return;
+/** Set once the app is ready: opens the main window (again, after it was closed while the app lived on in the tray). */
+let openMainWindow: ((show: boolean) => Promise<BrowserWindow>) | null = null;
+
+async function showMain(route?: string) {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    if (!openMainWindow) return;
+    mainWindow = await openMainWindow(true);
+  }
   if (route) void mainWindow.loadURL(`${APP_ENTRY}${route}`);
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
@@ -58,7 +64,7 @@ function showMain(route?: string) {
 function onTrayAction(action: TrayAction) {
   switch (action.kind) {
     case 'open':
-      showMain();
+      void showMain();
       return;
     case 'quit':
       quitting = true;
@@ -96,7 +102,7 @@ async function main() {
     app.quit();
     return;
   }
-  app.on('second-instance', () => showMain());
+  app.on('second-instance', () => void showMain());
   await app.whenReady();
 
   const host = loadHost();
@@ -111,13 +117,26 @@ async function main() {
   closeToTray = (await readDesktopSettings(host)).closeToTray;
 
   const support = startTray();
-  mainWindow = await createMainWindow({ host, preload: preloadPath, icon: iconPath(256), show: !(startHidden && tray) });
+  openMainWindow = async (show) => {
+    const win = await createMainWindow({ host, preload: preloadPath, icon: iconPath(256), show });
+    win.on('close', (event) => {
+      if (!quitting && closeToTray && tray) {
+        event.preventDefault();
+        win.hide();
+      }
+    });
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null;
+    });
+    return win;
+  };
+  mainWindow = await openMainWindow(!(startHidden && tray));
   registerIpc(router, ctx.events, () => [mainWindow, ...confirmWindows].filter((w): w is BrowserWindow => !!w && !w.isDestroyed()));
 
   desktopOf(ctx).attachShell({
     tray: { available: tray !== null, reason: tray ? null : support.reason },
     isWindowFocused: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isFocused(),
-    notify: (notice) => showJobNotification(notice, iconPath(256), (route) => showMain(route)),
+    notify: (notice) => showJobNotification(notice, iconPath(256), (route) => void showMain(route)),
     showConfirmation: (id) => {
       const win = openConfirmationWindow({ preload: preloadPath, icon: iconPath(256), confirmationId: id, parent: mainWindow });
       confirmWindows.add(win);
@@ -126,16 +145,6 @@ async function main() {
         desktopOf(ctx).confirmationWindowClosed(id);
       });
     },
-  });
-
-  mainWindow.on('close', (event) => {
-    if (!quitting && closeToTray && tray) {
-      event.preventDefault();
-      mainWindow?.hide();
-    }
-  });
-  mainWindow.on('closed', () => {
-    mainWindow = null;
   });
 
   let pending: NodeJS.Timeout | undefined;

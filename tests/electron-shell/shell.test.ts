@@ -303,6 +303,16 @@ describe('closing the window', () => {
     });
     expect(control.state.quit).toBe(false);
     expect(control.tray()).not.toBeNull();
+
+    // the tray's "Open" and a second launch open a new window then
+    control.clickTrayMenuItem('open');
+    await vi.waitFor(() => expect(control.windows().filter((w) => !w.isDestroyed() && w.isVisible())).toHaveLength(1));
+    const reopened = mainWindow(control);
+    expect(reopened).not.toBe(main);
+    control.closeButton(reopened);
+    expect(reopened.isDestroyed()).toBe(true);
+    control.launchSecondInstance(['/usr/bin/nixos-companion']);
+    await vi.waitFor(() => expect(control.windows().filter((w) => !w.isDestroyed() && w.isVisible())).toHaveLength(1));
   });
 
   it('"Quit" in the tray quits even with close to tray: the window closes, the tray goes', async () => {

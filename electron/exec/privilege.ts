@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { AppError } from '../errors';
-import { HELPER_EXIT, encodeArgs, helperEventSchema, operationNamePattern, type HelperEvent } from '../helper/protocol';
+import { HELPER_EXIT, encodeArgs, helperEventSchema, operationClass, operationNamePattern, type HelperEvent } from '../helper/protocol';
 import type { Host } from '../host';
 import { defaultHelperCommand } from '../paths';
 
@@ -19,11 +21,35 @@ export interface PrivilegedRunner {
 const PKEXEC_DISMISSED = 126;
 const PKEXEC_NOT_AUTHORIZED = 127;
 
-/** argv for the helper; `argsOnStdin` puts '-' in place of the arguments, which then go as the first stdin line (argv is limited to 128 KiB an argument). */
+export const POLKIT_POLICY_FILE = 'org.nixos.companion.policy';
+/** Where polkit reads actions from: Debian and most distributions, a local install, NixOS's system packages. */
+export const POLKIT_ACTION_DIRS = ['/usr/share/polkit-1/actions', '/usr/local/share/polkit-1/actions', '/etc/polkit-1/actions', '/run/current-system/sw/share/polkit-1/actions'];
+
+const needsPackage = (why: string) =>
+  new AppError(
+    'unsupported',
+    `Changing the system needs NixOS Companion installed from the .deb package or the Nix package (on NixOS: the flake's module). ${why} Reading and searching work as they are.`,
+  );
+
+const APPIMAGE_HAS_NO_POLICY = 'The AppImage cannot install the polkit policy that lets the app ask for your administrator password.';
+
+/**
+ * argv for the helper: its command, the operation's privilege class (pkexec picks the polkit action by
+ * it), the operation; `argsOnStdin` puts '-' in place of the arguments, which then go as the first stdin
+ * line (argv is limited to 128 KiB an argument).
+ */
 function helperArgv(host: Host, operation: string, args: unknown, argsOnStdin: boolean): string[] {
-  if (!operationNamePattern.test(operation)) throw new AppError('refused', `Unknown privileged operation "${operation}".`);
+  const privilegeClass = operationNamePattern.test(operation) ? operationClass(operation, args) : null;
+  if (!privilegeClass) throw new AppError('refused', `The helper does not know the operation "${operation.slice(0, 60)}".`);
   const command = host.helperCommand.length ? host.helperCommand : defaultHelperCommand();
-  return [...command, operation, argsOnStdin ? '-' : encodeArgs(args)];
+  return [...command, privilegeClass, operation, argsOnStdin ? '-' : encodeArgs(args)];
+}
+
+export interface PrivilegedRunnerOptions {
+  /** the app's environment: APPIMAGE tells the AppImage */
+  env?: NodeJS.ProcessEnv;
+  /** where to look for the polkit policy when pkexec says no */
+  policyDirs?: string[];
 }
 
 function parseEvent(line: string): HelperEvent | null {
@@ -40,10 +66,24 @@ class SpawnedHelperRunner implements PrivilegedRunner {
   constructor(
     readonly backend: 'pkexec' | 'direct',
     private readonly host: Host,
+    private readonly options: PrivilegedRunnerOptions = {},
   ) {}
+
+  private get appImage(): boolean {
+    return Boolean((this.options.env ?? process.env).APPIMAGE);
+  }
+
+  private policyInstalled(): boolean {
+    return (this.options.policyDirs ?? POLKIT_ACTION_DIRS).some((dir) => existsSync(path.join(dir, POLKIT_POLICY_FILE)));
+  }
 
   async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
     const argv = helperArgv(this.host, operation, args, true);
+    // Inside the AppImage the helper lives on a per-run mount no polkit policy can name: pkexec would ask
+    // for a generic "run a program as root" password, and root may not even read a user's FUSE mount.
+    if (this.backend === 'pkexec' && this.appImage && this.host.helperCommand.length === 0) {
+      throw needsPackage(APPIMAGE_HAS_NO_POLICY);
+    }
     const [file, ...rest] = this.backend === 'pkexec' ? [this.host.commands.pkexec, ...argv] : argv;
     if (opts.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
     return new Promise<T>((resolve, reject) => {
@@ -89,7 +129,10 @@ class SpawnedHelperRunner implements PrivilegedRunner {
         stdoutLines.close();
         if (this.backend === 'pkexec' && result === null && error === null) {
           if (code === PKEXEC_DISMISSED) return reject(new AppError('auth-cancelled', 'You cancelled the password prompt, so nothing was changed.'));
-          if (code === PKEXEC_NOT_AUTHORIZED) return reject(new AppError('not-authorized', 'Your account is not allowed to do this (polkit said no). Ask an administrator, or use an account in the wheel group.'));
+          if (code === PKEXEC_NOT_AUTHORIZED) {
+            if (!this.policyInstalled()) return reject(this.appImage ? needsPackage(APPIMAGE_HAS_NO_POLICY) : needsPackage('The polkit policy that lets the app ask for your administrator password is not installed on this system.'));
+            return reject(new AppError('not-authorized', 'Your account is not allowed to do this (polkit said no). Ask an administrator, or use an account in the wheel group.'));
+          }
         }
         if (error) return reject(error);
         if (code === HELPER_EXIT.ok && result) return resolve(result.value as T);
@@ -135,10 +178,10 @@ class SudoPromptRunner implements PrivilegedRunner {
   }
 }
 
-export function createPrivilegedRunner(host: Host): PrivilegedRunner {
+export function createPrivilegedRunner(host: Host, options: PrivilegedRunnerOptions = {}): PrivilegedRunner {
   switch (host.privilege) {
     case 'pkexec':
-      return new SpawnedHelperRunner('pkexec', host);
+      return new SpawnedHelperRunner('pkexec', host, options);
     case 'direct':
       return new SpawnedHelperRunner('direct', host);
     case 'sudo-prompt':

@@ -1,24 +1,17 @@
 /**
- * The root helper: run by pkexec (or directly when the app is already root) with one named operation.
- * It trusts nothing from the caller: the operation must be on the list, every argument is re-validated,
- * and under pkexec/sudo the host environment comes from root-owned defaults, never from the caller's env.
+ * The root helper: run by pkexec (or directly when the app is already root) as
+ * `helper <class> <operation> <args | ->`. It trusts nothing from the caller: the operation must be on the
+ * list and belong to the class it was started under (the class is what polkit asked the password for),
+ * every argument is re-validated, and under pkexec/sudo the host environment comes from root-owned
+ * defaults, never from the caller's env.
  */
-import { existsSync } from 'node:fs';
 import readline from 'node:readline';
 import { toRpcError } from '../errors';
-import { loadHost, type Host } from '../host';
+import { helperEnvironment } from './environment';
 import type { HelperIO } from './io';
 import { writeEvent } from './io';
 import { operations } from './operations';
-import { HELPER_EXIT, decodeArgs, operationNamePattern } from './protocol';
-
-const TRUSTED_HOST_FILE = '/etc/nixos-companion/host.json';
-
-function helperHost(env: NodeJS.ProcessEnv): Host {
-  const elevated = env.PKEXEC_UID !== undefined || env.SUDO_UID !== undefined;
-  if (!elevated) return loadHost(env);
-  return loadHost({ HOME: '/root', USER: 'root', NIXOS_COMPANION_HOST: existsSync(TRUSTED_HOST_FILE) ? TRUSTED_HOST_FILE : undefined, PATH: env.PATH });
-}
+import { HELPER_EXIT, decodeArgs, isPrivilegeClass, operationClass, operationNamePattern, privilegeClasses } from './protocol';
 
 function firstLine(lines: readline.Interface): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -33,7 +26,8 @@ function refuse(message: string, detail?: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [name, encoded, ...extra] = argv;
+  const [startedAs, name, encoded, ...extra] = argv;
+  if (!isPrivilegeClass(startedAs)) refuse(`The helper was started for an unknown kind of change ("${String(startedAs).slice(0, 40)}"), so it did nothing.`);
   if (!name || !operationNamePattern.test(name) || !Object.prototype.hasOwnProperty.call(operations, name) || extra.length > 0) {
     refuse(`The helper does not know the operation "${String(name).slice(0, 60)}".`);
   }
@@ -49,6 +43,11 @@ async function main(argv: string[]): Promise<void> {
   if (!parsed.success) {
     refuse(`The helper refused "${name}": its arguments are not valid.`, parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
+  const needs = operationClass(name, parsed.data);
+  if (needs === null) refuse(`The helper does not know which password rule covers "${name}", so it did nothing.`);
+  if (needs !== startedAs) {
+    refuse(`The helper refused "${name}": the password was asked to ${privilegeClasses[startedAs]}, but this would ${privilegeClasses[needs]}, which needs its own password prompt.`);
+  }
 
   const controller = new AbortController();
   let cancellable = true;
@@ -58,8 +57,10 @@ async function main(argv: string[]): Promise<void> {
   });
   process.stdin.on('error', () => {});
 
+  const environment = helperEnvironment(process.env);
+  if (environment.path !== undefined) process.env.PATH = environment.path;
   const io: HelperIO = {
-    host: helperHost(process.env),
+    host: environment.host,
     signal: controller.signal,
     log: (text, stream = 'info') => writeEvent({ type: 'log', stream, text }),
     progress: (progress) => writeEvent({ type: 'progress', progress }),

@@ -3,10 +3,61 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TRUSTED_HOST_FILE } from '../../electron/helper/environment';
+import { privilegeClasses } from '../../electron/helper/protocol';
+import { loadHost } from '../../electron/host';
 import { INSTALLED_HELPER } from '../../electron/services/desktop/helper-path';
 import { tempDir } from '../helpers/app';
 
 /** Packaging, checked with the real tools: nix's parser, desktop-file-validate, xmllint, electron-builder's own validation. */
+
+const POLKIT_DTD = '/usr/share/polkit-1/policyconfig-1.dtd';
+
+interface PolicyAction {
+  id: string;
+  path: string | undefined;
+  argv1: string | undefined;
+  message: string;
+  defaults: Record<string, string>;
+}
+
+const actionsRead = new Map<string, PolicyAction[]>();
+
+/** Every action of a policy file, read with xmllint's XPath. */
+function readActions(policy: string): PolicyAction[] {
+  if (!actionsRead.has(policy)) actionsRead.set(policy, readActionsNow(policy));
+  return actionsRead.get(policy)!;
+}
+
+function readActionsNow(policy: string): PolicyAction[] {
+  const xpath = (expr: string) => execFileSync('xmllint', ['--nonet', '--xpath', expr, policy], { encoding: 'utf8' }).trim();
+  const count = Number(xpath('count(//action)'));
+  return Array.from({ length: count }, (_, i) => {
+    const at = `(//action)[${i + 1}]`;
+    const annotation = (key: string) => (Number(xpath(`count(${at}/annotate[@key="${key}"])`)) ? xpath(`string(${at}/annotate[@key="${key}"])`) : undefined);
+    return {
+      id: xpath(`string(${at}/@id)`),
+      path: annotation('org.freedesktop.policykit.exec.path'),
+      argv1: annotation('org.freedesktop.policykit.exec.argv1'),
+      message: xpath(`string(${at}/message)`),
+      defaults: Object.fromEntries(['allow_any', 'allow_inactive', 'allow_active'].map((k) => [k, xpath(`string(${at}/defaults/${k})`)])),
+    };
+  });
+}
+
+/**
+ * The action pkexec checks for `pkexec PATH ARGV1 ...`, as polkit's src/programs/pkexec.c
+ * (find_action_for_path, polkit 0.113-126) decides it: the first action whose exec.path is PATH and whose
+ * exec.argv1, when set, is ARGV1; otherwise the generic org.freedesktop.policykit.exec.
+ */
+function pkexecActionFor(actions: PolicyAction[], program: string, argv1: string | undefined): string {
+  for (const a of actions) {
+    if (a.path !== program) continue;
+    if (a.argv1 !== undefined && a.argv1 !== argv1) continue;
+    return a.id;
+  }
+  return 'org.freedesktop.policykit.exec';
+}
 
 const root = path.resolve(import.meta.dirname, '../..');
 const requireFromRoot = createRequire(path.join(root, 'package.json'));
@@ -59,28 +110,40 @@ describe('Nix files', () => {
     expect(r.stderr).toMatch(/syntax error/);
   });
 
-  it('the module defines programs.nixos-companion.enable and installs the package; the package wraps nixpkgs electron and installs helper + policy', () => {
-    // Evaluated with real nix: the module is applied to a minimal stand-in of the NixOS module system's arguments.
+  /** The module applied (by real nix) to a minimal stand-in of the NixOS module system's arguments; lib.recursiveUpdate as nixpkgs defines it. */
+  function evalModule(moduleConfig: string, select: string) {
     const expr = `
       let
         self = { packages.x86_64-linux.default = "PKG"; };
         module = import ${path.join(root, 'nix/module.nix')} self;
-        lib = {
+        lib = rec {
           mkEnableOption = d: { _type = "option"; description = d; };
           mkOption = o: o // { _type = "option"; };
-          types.package = "package";
+          types = { package = "package"; anything = "anything"; attrsOf = t: "attrsOf " + t; };
           literalExpression = t: t;
           mkIf = c: v: if c then v else {};
+          recursiveUpdate = lhs: rhs: lhs // builtins.mapAttrs (n: v: if builtins.isAttrs v && builtins.isAttrs (lhs.\${n} or null) then recursiveUpdate lhs.\${n} v else v) rhs;
         };
-        evaluated = module { inherit lib; pkgs = { stdenv.hostPlatform.system = "x86_64-linux"; }; config.programs.nixos-companion = { enable = true; package = "PKG"; }; };
-      in {
+        pkgs = { stdenv.hostPlatform.system = "x86_64-linux"; git = "/nix/store/g-git"; };
+        config = {
+          programs.nixos-companion = { enable = true; package = "PKG"; helperSettings = {}; } // (${moduleConfig});
+          nix.package = "/nix/store/n-nix";
+          systemd.package = "/nix/store/s-systemd";
+          system.build.nixos-rebuild = "/nix/store/r-nixos-rebuild";
+        };
+        evaluated = module { inherit lib pkgs config; };
+      in ${select}`;
+    return JSON.parse(execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8' }));
+  }
+
+  it('the module defines programs.nixos-companion.enable and installs the package; the package wraps nixpkgs electron and installs helper + policy', () => {
+    const out = evalModule('{}', `{
         options = builtins.attrNames evaluated.options.programs.nixos-companion;
         packages = evaluated.config.environment.systemPackages;
         polkit = evaluated.config.security.polkit.enable;
-      }`;
-    const out = JSON.parse(execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8' }));
-    expect(out).toEqual({ options: ['enable', 'package'], packages: ['PKG'], polkit: true });
-
+        linked = evaluated.config.environment.pathsToLink;
+      }`);
+    expect(out).toEqual({ options: ['enable', 'helperSettings', 'package'], packages: ['PKG'], polkit: true, linked: ['/share/polkit-1'] });
     const pkg = readFileSync(path.join(root, 'nix/package.nix'), 'utf8');
     expect(pkg).toMatch(/buildNpmPackage/);
     expect(pkg).toMatch(/makeWrapper \$\{lib\.getExe electron\} \$out\/bin\/nixos-companion/);
@@ -90,6 +153,42 @@ describe('Nix files', () => {
     const shell = readFileSync(path.join(root, 'nix/shell.nix'), 'utf8');
     for (const p of ['nodejs_20', 'electron', 'chromium', 'nix']) expect(shell).toMatch(new RegExp(`pkgs\\.${p}\\b`));
     expect(shell).toMatch(/ELECTRON_OVERRIDE_DIST_PATH = "\$\{pkgs\.electron\}\/bin"/);
+  });
+
+  it('the module writes the helper’s root-owned /etc/nixos-companion/host.json, naming this system’s own tools, which the helper’s host loader accepts', () => {
+    const text = evalModule('{}', 'evaluated.config.environment.etc."nixos-companion/host.json".text') as string;
+    const written = JSON.parse(text);
+    expect(written.commands).toEqual({
+      'nixos-rebuild': '/nix/store/r-nixos-rebuild/bin/nixos-rebuild',
+      nix: '/nix/store/n-nix/bin/nix',
+      'nix-build': '/nix/store/n-nix/bin/nix-build',
+      'nix-channel': '/nix/store/n-nix/bin/nix-channel',
+      'nix-collect-garbage': '/nix/store/n-nix/bin/nix-collect-garbage',
+      'nix-env': '/nix/store/n-nix/bin/nix-env',
+      'nix-instantiate': '/nix/store/n-nix/bin/nix-instantiate',
+      'nix-store': '/nix/store/n-nix/bin/nix-store',
+      'systemd-run': '/nix/store/s-systemd/bin/systemd-run',
+      udevadm: '/nix/store/s-systemd/bin/udevadm',
+      git: '/nix/store/g-git/bin/git',
+    });
+    const file = path.join(tempDir('nc-host-'), 'host.json');
+    writeFileSync(file, text);
+    const host = loadHost({ HOME: '/root', USER: 'root', NIXOS_COMPANION_HOST: file });
+    expect(host.commands['nix-env']).toBe('/nix/store/n-nix/bin/nix-env');
+    expect(host.commands.lsblk).toBe('lsblk');
+    expect(host.nixosConfigDir).toBe('/etc/nixos');
+
+    // helperSettings merge over the module's own, key by key
+    const merged = JSON.parse(evalModule('{ helperSettings = { nixosConfigDir = "/srv/nixos"; commands.git = "/x/git"; }; }', 'evaluated.config.environment.etc."nixos-companion/host.json".text') as string);
+    expect(merged.nixosConfigDir).toBe('/srv/nixos');
+    expect(merged.commands.git).toBe('/x/git');
+    expect(merged.commands['nix-env']).toBe('/nix/store/n-nix/bin/nix-env');
+    // disabled: nothing at all
+    expect(evalModule('{ enable = false; }', 'evaluated.config')).toEqual({});
+  });
+
+  it('the helper reads exactly the file the module writes', () => {
+    expect(readFileSync(path.join(root, 'nix/module.nix'), 'utf8')).toContain(`environment.etc."${path.relative('/etc', TRUSTED_HOST_FILE)}".text`);
   });
 });
 
@@ -165,12 +264,55 @@ describe('polkit policy', () => {
     expect(r.status).toBe(0);
   });
 
-  it('names the helper by its installed path, with auth_admin_keep for the active session', () => {
-    const xpath = (expr: string) => execFileSync('xmllint', ['--nonet', '--xpath', expr, file], { encoding: 'utf8' }).trim();
-    expect(xpath('string(//action/@id)')).toBe('org.nixos.companion.helper');
-    expect(xpath('string(//action/annotate[@key="org.freedesktop.policykit.exec.path"])')).toBe(INSTALLED_HELPER);
-    expect(xpath('string(//action/defaults/allow_active)')).toBe('auth_admin_keep');
-    expect(xpath('string(//action/defaults/allow_any)')).toBe('auth_admin');
+  it('is valid against polkit’s own DTD (polkitd’s policyconfig-1.dtd)', () => {
+    const r = spawnSync('xmllint', ['--noout', '--nonet', '--dtdvalid', POLKIT_DTD, file], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('has one action per privilege class, each naming the installed helper and the class as argv1 (no catch-all action)', () => {
+    const actions = readActions(file);
+    expect(actions.map((a) => a.argv1).sort()).toEqual(Object.keys(privilegeClasses).sort());
+    for (const a of actions) {
+      expect(a.id).toBe(`org.nixos.companion.${a.argv1}`);
+      expect(a.path, a.id).toBe(INSTALLED_HELPER);
+    }
+  });
+
+  it('pkexec picks the class’s own action by path and argv1, and nothing of ours for any other argument', () => {
+    const actions = readActions(file);
+    for (const cls of Object.keys(privilegeClasses)) expect(pkexecActionFor(actions, INSTALLED_HELPER, cls)).toBe(`org.nixos.companion.${cls}`);
+    expect(pkexecActionFor(actions, INSTALLED_HELPER, 'write-config')).toBe('org.freedesktop.policykit.exec');
+    expect(pkexecActionFor(actions, INSTALLED_HELPER, undefined)).toBe('org.freedesktop.policykit.exec');
+    expect(pkexecActionFor(actions, '/tmp/.mount_x/nixos-companion', 'routine')).toBe('org.freedesktop.policykit.exec');
+  });
+
+  it('changes ask for the password every time; only routine steps keep it, and only a trial’s undo needs none in the active session', () => {
+    const rules = Object.fromEntries(readActions(file).map((a) => [a.argv1, a.defaults]));
+    const ask = { allow_any: 'auth_admin', allow_inactive: 'auth_admin', allow_active: 'auth_admin' };
+    expect(rules).toEqual({
+      routine: { ...ask, allow_active: 'auth_admin_keep' },
+      activate: ask,
+      trial: { ...ask, allow_active: 'yes' },
+      cleanup: ask,
+      config: ask,
+      channels: ask,
+      device: ask,
+    });
+  });
+
+  it('each action’s message says in words what will happen', () => {
+    const messages = Object.fromEntries(readActions(file).map((a) => [a.argv1, a.message]));
+    const says: Record<string, RegExp> = {
+      routine: /build your configuration without activating it[\s\S]*Nothing here changes the running system/,
+      activate: /activate a system: switch this computer to a new or an older configuration now, or make one the boot default/,
+      trial: /go back from a safe-switch trial to the system that ran before it/,
+      cleanup: /delete old system generations or collect garbage[\s\S]*can no longer be booted or rolled back to/,
+      config: /change a file in your NixOS configuration folder[\s\S]*kept as a backup/,
+      channels: /add, remove or update the system's channels/,
+      device: /write to the drive you picked: writing an image replaces everything on it/,
+    };
+    for (const [cls, pattern] of Object.entries(says)) expect(messages[cls], cls).toMatch(pattern);
   });
 
   it('xmllint really rejects malformed XML', () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,17 @@ describe('system.config against real nix', () => {
     expect(tracked).toContain('modules/desktop.nix');
     expect(tracked).not.toContain('.nixos-companion-backups');
     expect(readdirSync(configDir)).toContain('.nixos-companion-backups');
+  });
+
+  it('a configuration of the contract’s largest size (1 MiB) is saved through the real helper, end to end', async () => {
+    const line = '  environment.etc."motd".text = "Grüße \\"from\\" NixOS\\n"; # a comment\n';
+    const content = line.repeat(Math.ceil((1024 * 1024) / line.length)).slice(0, 1024 * 1024);
+    const written = await app.call('system.config.write', { path: 'large.nix', content });
+    expect(readFileSync(path.join(configDir, 'large.nix'), 'utf8') === content).toBe(true);
+    expect(written.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    const again = await app.call('system.config.read', { path: 'large.nix' });
+    expect(again.file?.sha256).toBe(written.sha256);
+    expect((await app.callError('system.config.write', { path: 'large.nix', content: `${content}x` })).code).toBe('invalid-params');
   });
 
   it('settings persist as JSON in the config folder and are validated', async () => {

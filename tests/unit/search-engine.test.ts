@@ -123,6 +123,23 @@ describe('search engine on the real NixOS options', () => {
     expect(names(index, 'fingerprint login')[0]).toBe('services.fprintd.enable');
   });
 
+  it('puts the module’s enable option first for the start of its name or a typo of it', () => {
+    expect(names(index, 'ngnx')[0]).toBe('services.nginx.enable');
+    expect(names(index, 'immi')[0]).toBe('services.immich.enable');
+    expect(names(index, 'vaultw')[0]).toBe('services.vaultwarden.enable');
+    expect(names(index, 'tailsc')[0]).toBe('services.tailscale.enable');
+    // a whole module name is still that module, not a longer one it starts
+    expect(names(index, 'vault')[0]).toBe('services.vault.enable');
+  });
+
+  it('answers questions in plain words: a missing word of prose costs little, a word naming a module scopes to it', () => {
+    expect(names(index, 'change hostname')).toContain('networking.hostName');
+    expect(names(index, 'open a port in the firewall')).toContain('networking.firewall.allowedTCPPorts');
+    expect(names(index, 'bluetooth headset')).toContain('hardware.bluetooth.enable');
+    // the module's own option before the same words elsewhere (services.*.openFirewall)
+    expect(names(index, 'firewall allow port')[0]).toBe('networking.firewall.allowedTCPPorts');
+  });
+
   it('survives a round trip through its file format', async () => {
     const copy = SearchIndex.fromBuffer(Buffer.from(await buildIndex([{ name: 'a.b', description: 'x', prior: 0, record: { n: 1 } } as SourceDoc], meta)));
     expect(copy.search('a.b', { limit: 1, offset: 0 }).hits.map((h) => copy.record(h.doc))).toEqual([{ n: 1 }]);

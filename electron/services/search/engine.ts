@@ -67,6 +67,7 @@ export class SearchIndex extends Scorer {
     // Rare words first; a very common word in a query of several only scores the documents the rarer
     // words found (conjunctive evaluation): "haskell.packages.ghc910.x" does not walk every "packages".
     const order = q.terms.map((term, index) => ({ term, index, size: this.estimate(term) })).sort((a, b) => a.size - b.size);
+    const information = q.terms.map((t, i) => (q.optional[i] ? 0 : this.termInformation(t)));
     order.forEach(({ term, index, size }, position) => {
       const isLast = index === q.terms.length - 1;
       const restrict = position > 0 && size > RESTRICT_ABOVE && touchedCount > 0;
@@ -98,6 +99,7 @@ export class SearchIndex extends Scorer {
           this.docEpoch[doc] = epoch;
           this.total[doc] = 0;
           this.count[doc] = 0;
+          this.covered[doc] = 0;
           this.nameCount[doc] = 0;
           this.scopeCount[doc] = 0;
           this.touched[touchedCount++] = doc;
@@ -106,6 +108,7 @@ export class SearchIndex extends Scorer {
         if (q.scoped[index] && this.bestInName[doc] === 2) this.scopeCount[doc] = this.scopeCount[doc]! + 1;
         this.total[doc] = this.total[doc]! + this.best[doc]!;
         if (!q.optional[index]) this.count[doc] = this.count[doc]! + 1;
+        this.covered[doc] = this.covered[doc]! + information[index]!;
         if (this.bestInName[doc]) this.nameCount[doc] = this.nameCount[doc]! + 1;
       }
     });
@@ -114,22 +117,25 @@ export class SearchIndex extends Scorer {
     this.touchedCount = touchedCount;
     for (const word of q.excluded) this.markExcluded(word, epoch);
 
-    // documents must match every word; when none does, the ones matching the most words
-    let required = q.optional.filter((o) => !o).length;
+    // A document need not have every word: one lacking a word pays what the word tells (a word of prose
+    // little, a rare name word much). It is left out when it has less than half of what the best have,
+    // unless it has all but one of the words of a sentence of three or more (of the most any document has).
+    const wanted = information.reduce((a, b) => a + b, 0);
+    let mostCovered = 0;
     let most = 0;
     let mostInName = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = this.touched[i]!;
-      if (this.excludedEpoch[doc] === epoch) continue;
+      if (this.excludedEpoch[doc] === epoch || this.count[doc] === 0) continue;
+      if (this.covered[doc]! > mostCovered) mostCovered = this.covered[doc]!;
       if (this.count[doc]! > most) most = this.count[doc]!;
       if (this.scopeCount[doc]! > mostInName) mostInName = this.scopeCount[doc]!;
     }
     this.mostInName = mostInName;
-    if (most < required) required = most;
-    if (required === 0) return { hits: [], total: 0 };
-    // a query of three words or more is a sentence ("ssh listen on another port"): one of its words may be
-    // missing from a document that has the others, at a cost (the words it has still decide)
-    const minimum = required >= 3 ? required - 1 : required;
+    if (mostCovered === 0) return { hits: [], total: 0 };
+    const minimum = mostCovered * 0.5;
+    const asked = Math.min(most, information.filter((x) => x > 0).length);
+    const enough = asked >= 3 ? asked - 1 : asked;
 
     this.addWholeQueryEvidence(q, epoch);
 
@@ -141,9 +147,9 @@ export class SearchIndex extends Scorer {
     let total = 0;
     for (let i = 0; i < touchedCount; i++) {
       const doc = this.touched[i]!;
-      if (this.count[doc]! < minimum || this.excludedEpoch[doc] === epoch) continue;
+      if (this.count[doc] === 0 || (this.covered[doc]! < minimum && this.count[doc]! < enough) || this.excludedEpoch[doc] === epoch) continue;
       total++;
-      this.total[doc] = this.total[doc]! + this.prior[doc]! - (required - Math.min(required, this.count[doc]!)) * w.missingWord;
+      this.total[doc] = this.total[doc]! + this.prior[doc]! - (wanted - this.covered[doc]!) * w.missingInformation;
       // several words, every one of them in the name: "neovim plugins" is programs.neovim.plugins more than programs.neovim.enable
       if (q.terms.length > 1 && this.nameCount[doc] === q.terms.length) this.total[doc] = this.total[doc]! + w.allWordsInName;
       heap.push(doc, this.total[doc]!);

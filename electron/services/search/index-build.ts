@@ -9,7 +9,7 @@ import { deletionKeys, hash32, isPlaceholderSegment, normalizeName, segmentTerms
 import { ALIAS, FLAG_LAST_SEGMENT, FLAG_WHOLE_SEGMENT, MODULE_ENABLE, PROGRAM, weights } from './weights';
 
 /** bump when what goes into an index changes (layout, or the documents parse.ts makes), so saved indexes are rebuilt */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 export interface SourceDoc {
   /** attribute or option name, as shown */

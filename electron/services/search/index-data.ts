@@ -164,6 +164,22 @@ export class IndexData {
     return id >= 0 && this.nameOff[id + 1]! > this.nameOff[id]!;
   }
 
+  /**
+   * How much a word of a query tells, from the corpus itself: rare words more than common ones (IDF),
+   * and words that name things (they are in option and package names: "hostname", "port") more than
+   * the words of prose around them, which are mostly in descriptions ("change", "make", "longer").
+   * A document that lacks a word pays for it in proportion (weights.missingInformation).
+   */
+  termInformation(term: string): number {
+    const sid = this.termId(stem(term));
+    let inNames = 0;
+    for (const id of this.nameVariantIds(term)) inNames += this.nameOff[id + 1]! - this.nameOff[id]!;
+    const inText = sid >= 0 ? this.descOff[sid + 1]! - this.descOff[sid]! : 0;
+    const idf = Math.log(1 + this.size / (1 + inNames + inText)) / this.maxIdf;
+    const naming = Math.min(1, (3 * inNames) / (1 + inNames + inText));
+    return idf * (0.2 + 0.8 * naming);
+  }
+
   /** about how many documents a word's exact matches touch (names and descriptions) */
   protected estimate(term: string): number {
     const id = this.termId(term);

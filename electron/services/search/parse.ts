@@ -5,6 +5,7 @@
 import type { OptionResult, OptionValue, PackageResult } from '../../../shared/contract/search';
 import type { SourceDoc } from './engine';
 import { isPlaceholderSegment, textTerms } from './text';
+import { weights } from './weights';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -206,6 +207,8 @@ export function parseOptionsJson(data: unknown, ctx: OptionsParseContext): Sourc
     }
   }
 
+  const mentions = mentionCounts(entries);
+
   return entries.map(([name, o]) => {
     const decls = declarations(o.declarations, ctx);
     const record: OptionResult = {
@@ -228,12 +231,44 @@ export function parseOptionsJson(data: unknown, ctx: OptionsParseContext): Sourc
       enableOf: isEnable ? moduleName! : undefined,
       enableWeight: isEnable ? enableWeight(segments, moduleSize.get(segments.slice(0, -1).join('.')) ?? 1) : undefined,
       description: record.description.replace(/\{[a-z]+\}`([^`]*)`/g, '$1'),
-      context: `${declarationWords(decls)} ${siblings}`,
-      prior: optionPrior(segments, isEnable, record),
+      context: `${declarationWords(decls)} ${siblings} ${valueWords(record.example)} ${valueWords(record.default)}`,
+      prior: optionPrior(segments, isEnable, record) + Math.min(weights.mentionedMost, weights.mentioned * Math.log2(1 + (mentions.get(name) ?? 0))),
       record,
     };
   });
 }
+
+/**
+ * How often other options mention an option (or its module, for the module's enable switch) in their
+ * descriptions, defaults and examples: `config.networking.hostName`, "see {option}`networking.firewall.allowedTCPPorts`".
+ * The options the rest of NixOS refers to are the central ones, the ones people mean.
+ */
+function mentionCounts(entries: [string, Obj][]): Map<string, number> {
+  const names = new Set(entries.map(([name]) => name));
+  const counts = new Map<string, number>();
+  const path = /[A-Za-z_][\w'-]*(?:\.(?:[A-Za-z_][\w'-]*|<name>|\*))+/g;
+  for (const [name, o] of entries) {
+    const text = [str(o.description) ?? '', isObj(o.default) ? (str(o.default.text) ?? '') : '', isObj(o.example) ? (str(o.example.text) ?? '') : ''].join(' ');
+    const seen = new Set<string>();
+    for (const found of text.match(path) ?? []) {
+      let target = found.replace(/^config\./, '');
+      if (!names.has(target)) target = `${target}.enable`;
+      // an option's own module mentioning it says nothing
+      if (!names.has(target) || seen.has(target) || target.slice(0, target.lastIndexOf('.')) === name.slice(0, name.lastIndexOf('.'))) continue;
+      seen.add(target);
+      counts.set(target, (counts.get(target) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** the names in an example or default (`pkgs.zsh`, `"1.1.1.1"` gives nothing): what values the option takes */
+function valueWords(v: OptionValue): string {
+  if (!v || v.text.length > 400) return '';
+  return (v.text.match(/[A-Za-z][A-Za-z0-9-]{2,}/g) ?? []).filter((w) => !valueNoise.has(w)).slice(0, 12).join(' ');
+}
+
+const valueNoise = new Set(['pkgs', 'lib', 'config', 'true', 'false', 'null', 'with', 'let', 'inherit', 'literalExpression', 'mkDefault', 'mkForce', 'optional', 'optionals', 'getExe']);
 
 /**
  * How strongly a module's name selects its enable switch: a real module (several options) near the top

@@ -59,28 +59,31 @@ export function parseQuery(query: string, hasNameTerm: (term: string) => boolean
   const alternatives = finalTerms.map(() => new Map<string, number>());
   const covering = new Set<string>();
   const conceptWords: string[] = [];
+  // phrases as typed ("out of memory") and with the stop words between them dropped ("open a port" is "open port")
   const plain = positive.map((p) => normalizeName(p));
-  for (let n = 3; n >= 1; n--) {
-    for (let i = 0; i + n <= plain.length; i++) {
-      const words = plain.slice(i, i + n);
-      const found = nixosWordsFor(words.join(' '));
-      if (!found.length) continue;
-      // the query's terms these words became ("e-book" may be the terms e and book)
-      const parts = new Set(words.flatMap((w) => [w, ...w.split(/[-.]/)]));
-      // a phrase's NixOS words stand for all of its words, but score as one: its last word (the noun:
-      // "default shell", "pdf reader") gets them in full, the others only enough to count as present.
-      // A phrase's NixOS word the query also typed is left to the typed word ("zsh default shell" is not three hits on zsh).
-      const covered = finalTerms.map((t, at) => (parts.has(t) ? at : -1)).filter((at) => at >= 0);
-      for (const at of covered) {
-        const factor = at === covered[covered.length - 1] ? 1 : weights.phraseRest;
-        for (const f of found) {
-          if (n > 1 && finalTerms.includes(f)) continue;
-          if ((alternatives[at]!.get(f) ?? 0) < factor) alternatives[at]!.set(f, factor);
-        }
+  const content = plain.filter((p) => !stopWords.has(p));
+  const phrases = new Map<string, string[]>();
+  for (const list of content.length < plain.length ? [plain, content] : [plain]) {
+    for (let n = 3; n >= 1; n--) for (let i = 0; i + n <= list.length; i++) phrases.set(list.slice(i, i + n).join(' '), list.slice(i, i + n));
+  }
+  for (const words of [...phrases.values()].sort((a, b) => b.length - a.length)) {
+    const found = nixosWordsFor(words.join(' '));
+    if (!found.length) continue;
+    // the query's terms these words became ("e-book" may be the terms e and book)
+    const parts = new Set(words.flatMap((w) => [w, ...w.split(/[-.]/)]));
+    // a phrase's NixOS words stand for all of its words, but score as one: its last word (the noun:
+    // "default shell", "pdf reader") gets them in full, the others only enough to count as present.
+    // A phrase's NixOS word the query also typed is left to the typed word ("zsh default shell" is not three hits on zsh).
+    const covered = finalTerms.map((t, at) => (parts.has(t) ? at : -1)).filter((at) => at >= 0);
+    for (const at of covered) {
+      const factor = at === covered[covered.length - 1] ? 1 : weights.phraseRest;
+      for (const f of found) {
+        if (words.length > 1 && finalTerms.includes(f)) continue;
+        if ((alternatives[at]!.get(f) ?? 0) < factor) alternatives[at]!.set(f, factor);
       }
-      for (const t of required) if (parts.has(t)) covering.add(t);
-      conceptWords.push(...found);
     }
+    for (const t of required) if (parts.has(t)) covering.add(t);
+    conceptWords.push(...found);
   }
   // every required word is part of a word or phrase of the vocabulary: the query names a concept
   const concept = required.every((t) => covering.has(t)) ? [...new Set(conceptWords)] : [];

@@ -18,6 +18,8 @@ export class Scorer extends IndexData {
   protected readonly docEpoch: Uint32Array;
   protected readonly total: Float32Array;
   protected readonly count: Uint8Array;
+  /** per document: the information (termInformation) of the query words it has */
+  protected readonly covered: Float32Array;
   protected readonly touched: Uint32Array;
   protected readonly termEpoch: Uint32Array;
   protected readonly best: Float32Array;
@@ -35,6 +37,7 @@ export class Scorer extends IndexData {
     this.docEpoch = new Uint32Array(this.size);
     this.total = new Float32Array(this.size);
     this.count = new Uint8Array(this.size);
+    this.covered = new Float32Array(this.size);
     this.touched = new Uint32Array(this.size);
     this.termEpoch = new Uint32Array(this.size);
     this.best = new Float32Array(this.size);
@@ -300,6 +303,7 @@ export class Scorer extends IndexData {
       q.terms.forEach((t, i) => {
         aliasScores(t, 1, named, true);
         for (const alt of q.alternatives[i]!) aliasScores(alt, 1, named, true);
+        if (q.scoped[i] && !q.dotted) this.moduleScope(t, epoch, named);
       });
     }
     for (const [doc, score] of named) bump(doc, score);
@@ -314,6 +318,8 @@ export class Scorer extends IndexData {
       // aliases, programs, module enable options (a document gets the best one)
       aliasScores(key, 1, best, false);
     }
+    // one word that is not quite a module's name: the start of one ("tailsc") or a typo of one ("ngnx")
+    if (q.terms.length === 1 && !q.dotted) this.nearModuleNames(whole, q.lastIsOpen, epoch, best);
     for (const [doc, score] of best) bump(doc, score);
     // names starting with the query
     const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;
@@ -324,6 +330,67 @@ export class Scorer extends IndexData {
       if (this.docEpoch[doc] !== epoch) continue;
       const len = this.normNames[doc]!.length;
       if (len !== whole.length) this.total[doc] = this.total[doc]! + w.fullPrefix * (0.6 + (0.4 * whole.length) / len);
+    }
+  }
+
+  /**
+   * A word of a query of several that names a module ("firewall" in "open a port in the firewall"): the
+   * module's options that have another of the query's words are what it asks about, more than options
+   * elsewhere with the same words (the hundreds of services.*.openFirewall).
+   */
+  protected moduleScope(term: string, epoch: number, into: Map<number, number>) {
+    const nameAt = (k: number) => this.normNames[this.nameOrder[k]!]!;
+    let j = this.lowerBound(this.aliasKeys.length, (k) => this.aliasKeys[k]!, term);
+    for (let rows = 0; j < this.aliasKeys.length && this.aliasKeys[j] === term && rows < 8; j++, rows++) {
+      if (this.aliasKind[j] !== MODULE_ENABLE) continue;
+      const name = this.normNames[this.aliasDoc[j]!]!;
+      const prefix = name.slice(0, name.lastIndexOf('.') + 1);
+      const from = this.lowerBound(this.nameOrder.length, nameAt, prefix);
+      for (let i = from, seen = 0; i < this.nameOrder.length && seen < 2000; i++, seen++) {
+        const doc = this.nameOrder[i]!;
+        if (!this.normNames[doc]!.startsWith(prefix)) break;
+        // the module's word is in the name: a second word matched makes two
+        if (this.docEpoch[doc] === epoch && this.count[doc]! >= 2) into.set(doc, Math.max(into.get(doc) ?? 0, weights.moduleScope));
+      }
+    }
+  }
+
+  /** module enable switches whose module name the word starts (while typing) or is one or two typos from */
+  protected nearModuleNames(word: string, open: boolean, epoch: number, into: Map<number, number>) {
+    const offerKey = (key: string, factor: number) => {
+      for (let j = this.lowerBound(this.aliasKeys.length, (k) => this.aliasKeys[k]!, key); j < this.aliasKeys.length && this.aliasKeys[j] === key; j++) {
+        const doc = this.aliasDoc[j]!;
+        if (this.aliasKind[j] !== MODULE_ENABLE || this.docEpoch[doc] !== epoch) continue;
+        const score = this.aliasWeight[j]! * factor;
+        if (score > (into.get(doc) ?? 0)) into.set(doc, score);
+      }
+    };
+    if (open && word.length >= 3) {
+      const from = this.lowerBound(this.aliasKeys.length, (k) => this.aliasKeys[k]!, word);
+      let last = '';
+      for (let j = from, rows = 0; j < this.aliasKeys.length && rows < 400; j++, rows++) {
+        const key = this.aliasKeys[j]!;
+        if (!key.startsWith(word)) break;
+        if (key === word || key === last) continue;
+        last = key;
+        offerKey(key, weights.nearModulePrefix + (weights.nearModulePrefixLength * word.length) / key.length);
+      }
+    }
+    if (word.length >= 4) {
+      const maxDistance = word.length >= 8 ? 2 : 1;
+      const seen = new Set<number>();
+      for (const key of deletionKeys(word)) {
+        const h = hash32(key);
+        for (let i = this.lowerBoundIn(this.typoHash, 0, this.typoHash.length, h); i < this.typoHash.length && this.typoHash[i] === h; i++) {
+          const tid = this.typoTerm[i]!;
+          if (seen.has(tid)) continue;
+          seen.add(tid);
+          const cand = this.terms[tid]!;
+          if (cand === word) continue;
+          const d = editDistance(word, cand, maxDistance);
+          if (d <= maxDistance) offerKey(cand, d === 1 ? weights.nearModuleTypo : weights.nearModuleTypo * 0.8);
+        }
+      }
     }
   }
 

@@ -23,6 +23,16 @@ export const weights = {
   moduleEnable: 450,
   /** in a query of several words, one of which names the module */
   moduleEnablePartial: 110,
+  /** in a query of several words, an option of a module one of the words names, having another of the words */
+  moduleScope: 60,
+  /** one word that starts a module's name ("tailsc"): its enable switch gets this part of the module weight, plus the next times the part typed */
+  nearModulePrefix: 0.5,
+  nearModulePrefixLength: 0.35,
+  /** one word one typo from a module's name ("ngnx"): this part of the module weight */
+  nearModuleTypo: 0.6,
+  /** an option other options mention: this much per doubling of the mentions (a prior), at most mentionedMost */
+  mentioned: 5,
+  mentionedMost: 25,
   /** what a synonym is worth relative to the word typed */
   synonym: 0.8,
   fullPrefix: 180,
@@ -43,8 +53,8 @@ export const weights = {
   inflection: 0.9,
   /** a query of several words, all of them in the document's name */
   allWordsInName: 120,
-  /** in a query of three words or more, for each word a document lacks */
-  missingWord: 30,
+  /** for each query word a document lacks, times what the word tells (0..1, IndexData.termInformation) */
+  missingInformation: 150,
   /** a vocabulary phrase's NixOS words, for the phrase's words after the first */
   phraseRest: 1,
 };

@@ -21,9 +21,28 @@ const theme = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--accent-soft)' },
   '&.cm-focused .cm-cursor': { borderLeftColor: 'var(--text)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': { backgroundColor: 'color-mix(in srgb, var(--accent) 30%, transparent)' },
-  '.cm-tooltip': { backgroundColor: 'var(--bg-elevated)', border: '1px solid var(--border)', color: 'var(--text)' },
+  '.cm-tooltip': { backgroundColor: 'var(--bg-elevated)', border: '1px solid var(--border-strong)', color: 'var(--text)', borderRadius: 'var(--radius-sm)', boxShadow: 'var(--shadow)', overflow: 'hidden' },
   '.cm-lineNumbers .cm-gutterElement': { padding: '0 6px 0 10px' },
+  // the inline error, in the app's own words and colours (light and dark)
+  '.cm-tooltip-lint': { maxWidth: 'min(440px, 80vw)' },
+  '.cm-diagnostic': { padding: '8px 12px', fontFamily: 'var(--font)', fontSize: '13px', lineHeight: '1.45', color: 'var(--text)', marginLeft: '0' },
+  '.cm-diagnostic-error': { borderLeft: '3px solid var(--danger)', backgroundColor: 'var(--danger-soft)' },
+  '.cm-diagnostic code': { fontFamily: 'var(--mono)', fontSize: '13px', fontWeight: '700', padding: '0 4px', borderRadius: '3px', backgroundColor: 'var(--bg-elevated)', border: '1px solid var(--border)' },
+  '.cm-lintPoint:after': { borderBottomColor: 'var(--danger)' },
 });
+
+/** A message with `code` spans, as DOM: the lint tooltip shows `;` as code, not between backquotes. */
+function renderMessage(message: string): Node {
+  const out = document.createElement('span');
+  message.split(/(`[^`]+`)/).forEach((part, i) => {
+    if (i % 2 === 1) {
+      const code = document.createElement('code');
+      code.textContent = part.slice(1, -1);
+      out.append(code);
+    } else if (part) out.append(part);
+  });
+  return out;
+}
 
 /** Token colours from the app's palette, so light and dark both read well. */
 const highlight = HighlightStyle.define([
@@ -41,8 +60,11 @@ function toDiagnostics(view: EditorView, problems: NixProblem[]): Diagnostic[] {
   const doc = view.state.doc;
   return problems.map((p) => {
     const line = doc.line(Math.min(Math.max(1, p.line), doc.lines));
-    const from = Math.min(line.from + Math.max(0, p.column - 1), line.to);
-    return { from, to: Math.min(from + 1, line.to), severity: 'error', message: p.message };
+    const at = Math.min(line.from + Math.max(0, p.column - 1), line.to);
+    // where a missing `;` goes (a blank or the end of the line), mark the character before it: a wavy line under a blank is invisible
+    const blank = at === line.to || /\s/.test(doc.sliceString(at, at + 1));
+    const from = blank && at > line.from ? at - 1 : at;
+    return { from, to: Math.min(from + 1, line.to), severity: 'error', message: p.message, renderMessage: () => renderMessage(p.message) };
   });
 }
 
@@ -70,6 +92,8 @@ export function NixEditor({ value, onChange, check, goto, onSave, readOnly = fal
         doc: value,
         extensions: [
           basicSetup,
+          // long lines wrap: nothing hides sideways where a scroll bar would sit below the fold
+          EditorView.lineWrapping,
           nix(),
           theme,
           syntaxHighlighting(highlight),
@@ -92,7 +116,11 @@ export function NixEditor({ value, onChange, check, goto, onSave, readOnly = fal
 
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    if (!v || v.state.doc.toString() === value) return;
+    // a new text (Undo changes, another file, a restored backup) starts at its top-left corner, measured afresh
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value }, selection: { anchor: 0 }, effects: EditorView.scrollIntoView(0, { x: 'start', y: 'start' }) });
+    v.scrollDOM.scrollTo({ left: 0, top: 0 });
+    v.requestMeasure();
   }, [value]);
 
   useEffect(() => {

@@ -53,14 +53,16 @@ test('a broken configuration shows the Nix error with a link that opens the edit
   const error = page.getByTestId('nix-error');
   await expect(error).toBeVisible();
   await expect(error).toContainText("syntax error, unexpected '='");
+  // Nix stops at line 5's `=`; the `;` is missing at the end of line 4, and that is where the link goes
+  await expect(error).toContainText('a `;` is missing at the end of a line (configuration.nix, line 4)');
   const link = page.getByTestId('nix-error-link');
-  await expect(link).toContainText(`${file}:5:30`);
+  await expect(link).toContainText(`${file}:4:24`);
   await link.click();
-  await expect(page).toHaveURL(/#\/system\/config\/configuration\.nix:5$/);
+  await expect(page).toHaveURL(/#\/system\/config\/configuration\.nix:4$/);
   await expect(page.getByTestId('nix-editor')).toBeVisible();
-  await expect(page.locator('.cm-activeLine')).toContainText('environment.systemPackages = [ ];');
+  await expect(page.locator('.cm-activeLine')).toContainText('time.timeZone = "UTC"');
   // the same error inline, from nix-instantiate --parse
-  await expect(page.getByTestId('parse-errors')).toContainText("Line 5, column 30: syntax error, unexpected '='");
+  await expect(page.getByTestId('parse-errors')).toContainText('Line 4 is missing a ; at its end (Nix stopped at = on line 5).');
   writeFileSync(file, before);
 });
 

@@ -45,7 +45,8 @@ describe('system.config against real nix', () => {
     expect(await app.call('system.config.parse', { content: '{ a = 1; }' })).toEqual({ ok: true, errors: [] });
     const r = await app.call('system.config.parse', { content: '{ pkgs, ... }:\n{\n  environment.packages = [ pkgs.hello ]\n  networking.hostName = "x";\n}\n' });
     expect(r.ok).toBe(false);
-    expect(r.errors).toEqual([{ line: 4, column: 23, message: "syntax error, unexpected '=', expecting ';'" }]);
+    // Nix stops at line 4's `=`; the missing `;` is placed where it goes, at the end of line 3
+    expect(r.errors).toEqual([{ line: 3, column: 40, message: 'Line 3 is missing a `;` at its end (Nix stopped at `=` on line 4).' }]);
     const undefinedVar = await app.call('system.config.parse', { content: '{ ... }:\n{\n  x = pkgz.hello;\n}\n' });
     expect(undefinedVar.errors[0]).toMatchObject({ line: 3, column: 7, message: "undefined variable 'pkgz'" });
   });

@@ -98,9 +98,11 @@ describe('system.rebuild against real nix', () => {
     const done = await app.ctx.jobs.wait(jobId);
     expect(done.status).toBe('failed');
     expect(done.error?.code).toBe('nix-error');
-    // where Nix 2.8 itself puts it: the '=' that cannot follow the unterminated line above
-    expect(done.error?.location).toEqual({ file, line: 5, column: 30 });
-    expect(done.error?.message).toMatch(/syntax error, unexpected '='/);
+    // Nix stops at the '=' of line 5; the `;` is missing at the end of line 4, and that is where it points
+    expect(done.error?.location).toEqual({ file, line: 4, column: 24 });
+    expect(done.error?.message).toMatch(/a `;` is missing at the end of a line \(configuration\.nix, line 4\)/);
+    // Nix's own words stay in the details
+    expect(done.error?.detail).toMatch(/syntax error, unexpected '='/);
     expect(done.error?.detail).toContain('5|   environment.systemPackages = [ ];');
     expect(readlinkSync(host.host.systemProfile)).toBe(profileBefore);
     expect(readlinkSync(host.host.currentSystem)).toBe(runningBefore);

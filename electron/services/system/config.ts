@@ -6,6 +6,7 @@ import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
 import { BACKUP_DIR_NAME } from '../../helper/operations/config';
 import { NixLogParser, locateOptionInText, type NixError } from './nix-log';
+import { placeNixError, placeSyntaxError } from './nix-syntax';
 import type { RebuildParams } from '../../../shared/contract/system-rebuild';
 import { pathExists } from '../../paths';
 
@@ -120,7 +121,7 @@ export async function parseConfig(ctx: AppContext, content: string): Promise<{ o
       const message = /^error:\s*(.*)/.exec(block.trim())?.[1];
       if (!message) continue;
       const pos = /at «stdin»:(\d+):(\d+)/.exec(block) ?? /at \(string\):(\d+):(\d+)/.exec(block) ?? /at [^\s:]+:(\d+):(\d+)/.exec(block);
-      errors.push({ line: pos ? Number(pos[1]) : 1, column: pos ? Number(pos[2]) : 1, message: message.replace(/,?\s+at «stdin»:\d+:\d+:?$/, '') });
+      errors.push(placeSyntaxError(content, { line: pos ? Number(pos[1]) : 1, column: pos ? Number(pos[2]) : 1, message: message.replace(/,?\s+at «stdin»:\d+:\d+:?$/, '') }));
     }
     if (errors.length === 0) errors.push({ line: 1, column: 1, message: text.trim().split('\n')[0] || 'The file could not be parsed.' });
     return { ok: false, errors };
@@ -132,7 +133,8 @@ function relativeToConfig(ctx: AppContext, file: string): string | null {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : null;
 }
 
-export async function configErrorFrom(ctx: AppContext, error: NixError) {
+export async function configErrorFrom(ctx: AppContext, nixError: NixError) {
+  const error = await placeNixError(nixError);
   let location = error.location;
   if (!location && error.file) {
     const source = await readFile(error.file, 'utf8').catch(() => null);

@@ -10,6 +10,7 @@ import { startJob } from '../../rpc/jobs';
 import { forwardHelperEvents, JobLogFile, previewSwitch } from './activation';
 import { commitConfig, resolveFlake } from './config';
 import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
+import { placeNixError } from './nix-syntax';
 import { listProfileLinks } from './profile';
 import { readSystemSettings } from './settings';
 
@@ -91,8 +92,9 @@ export class BuildFollower {
 }
 
 /** Turn what Nix said into the error a person sees; module errors that only name a file get a line found by the option's name. */
-export async function nixFailure(what: string, error: NixError | null, fallback: unknown): Promise<AppError> {
-  if (!error) return fallback instanceof AppError ? fallback : new AppError('command-failed', `${what} failed.`, String(fallback));
+export async function nixFailure(what: string, nixError: NixError | null, fallback: unknown): Promise<AppError> {
+  if (!nixError) return fallback instanceof AppError ? fallback : new AppError('command-failed', `${what} failed.`, String(fallback));
+  const error = await placeNixError(nixError);
   let location = error.location;
   if (!location && error.file) {
     const source = await readFile(error.file, 'utf8').catch(() => null);

@@ -15,6 +15,12 @@ function parseTarget(navPath: string): { file: string | null; line: number | nul
   return { file: m?.[1] || null, line: m?.[2] ? Number(m[2]) : null };
 }
 
+/** "Line 18 is missing a `;` …" stands as it is; Nix's own messages get their line and column in front. Backquoted parts show as code. */
+function ProblemText({ line, column, message }: { line: number; column: number; message: string }) {
+  const text = message.startsWith(`Line ${line} `) ? message : `Line ${line}, column ${column}: ${message}`;
+  return <span>{text.split(/(`[^`]+`)/).map((part, i) => (i % 2 === 1 ? <code key={i}>{part.slice(1, -1)}</code> : part))}</span>;
+}
+
 export function ConfigTab() {
   const navPath = useNavigation((s) => s.path);
   const go = useNavigation((s) => s.go);
@@ -128,7 +134,7 @@ export function ConfigTab() {
           <div className="parse-errors" data-testid="parse-errors" role="status">
             {parseErrors.map((e) => (
               <button key={`${e.line}:${e.column}`} className="parse-error" onClick={() => setGoto({ line: e.line, column: e.column, nonce: Date.now() })}>
-                <Icon name="alert" size={14} /> Line {e.line}, column {e.column}: {e.message}
+                <Icon name="alert" size={14} /> <ProblemText line={e.line} column={e.column} message={e.message} />
               </button>
             ))}
           </div>

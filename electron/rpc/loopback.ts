@@ -184,12 +184,17 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
   };
 
   // Nothing a client sends may stop the server: every handler answers or drops that one connection.
-  const server = http.createServer((req, res) => {
+  // requireHostHeader off: guard() refuses a missing Host itself, with words instead of Node's empty 400.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     try {
       handleRequest(req, res);
     } catch (err) {
       internalFailure(res, err);
     }
+  });
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    refuseSocket(socket, 405, 'Method Not Allowed', 'This server is not a proxy.');
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // a response already being written on this connection cannot be followed by a refusal

@@ -23,8 +23,12 @@ export class Router {
   ) {}
 
   async call(method: unknown, params: unknown): Promise<RpcResponse> {
-    if (typeof method !== 'string' || !isMethodName(method)) {
-      return { ok: false, error: { code: 'unknown-method', message: `There is no method called ${JSON.stringify(String(method)).slice(0, 80)}.` } };
+    if (typeof method !== 'string') {
+      // String(method) would throw for an object like {"toString": "x"}: name no untrusted value here
+      return { ok: false, error: { code: 'unknown-method', message: 'The method name must be text.' } };
+    }
+    if (!isMethodName(method)) {
+      return { ok: false, error: { code: 'unknown-method', message: `There is no method called ${JSON.stringify(method).slice(0, 80)}.` } };
     }
     const def = methods[method];
     const parsed = def.params.safeParse(params ?? {});

@@ -81,6 +81,13 @@ describe('loopback transport', () => {
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
   });
 
+  it('answers a method name that is not text (even one whose toString is a string) as unknown, not as a bug', async () => {
+    for (const method of [{ toString: 'jobs.list' }, ['jobs.list'], 7, null]) {
+      const res = await request({ method: 'POST', path: '/rpc', headers: { authorization: `Bearer ${server.token}` }, body: JSON.stringify({ method, params: {} }) });
+      expect(JSON.parse(res.body)).toEqual({ ok: false, error: { code: 'unknown-method', message: 'The method name must be text.' } });
+    }
+  });
+
   it('serves the renderer with a strict CSP and never a file outside it', async () => {
     const index = await request({ path: '/' });
     expect(index.status).toBe(200);
@@ -230,6 +237,8 @@ describe('a served app (npm run serve) under malformed requests', () => {
     ['two different Content-Lengths', 'POST /rpc HTTP/1.1\r\nHost: H\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', /^HTTP\/1\.1 400 /],
     ['a broken chunk', 'POST /rpc HTTP/1.1\r\nHost: H\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n', /^HTTP\/1\.1 (400|401|403) /],
     ['headers larger than the server takes', `GET / HTTP/1.1\r\nHost: H\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, /^HTTP\/1\.1 431 /],
+    ['a proxy CONNECT', 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n', /^HTTP\/1\.1 405 /],
+    ['a request without a Host header', 'GET /rpc HTTP/1.1\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 403 /],
     ['invalid UTF-8 and control bytes', Buffer.from([0x47, 0x45, 0x54, 0x20, 0x2f, 0xff, 0xfe, 0x01, 0x20, 0x0d, 0x0a, 0x0d, 0x0a]), /^HTTP\/1\.1 400 /],
   ];
   for (const [what, text, expected] of malformed) {

@@ -20,6 +20,8 @@ import { packagedHelperCommand } from './services/desktop/helper-path';
 import { electronLaunchCommand, setLaunchCommand } from './services/desktop/launch';
 import { readDesktopSettings } from './services/desktop/settings';
 import { detectTraySupport } from './services/desktop/tray-support';
+import { setImagePicker } from './services/installer/pick-image';
+import { imagePicker } from './shell/file-dialog';
 import { registerIpc } from './shell/ipc';
 import { showJobNotification } from './shell/notify';
 import { registerAppScheme, serveRenderer } from './shell/protocol';
@@ -114,6 +116,7 @@ async function main() {
   companion = await createApp(host);
   const { ctx, router } = companion;
   connectExternalOpener(ctx, (url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only URLs that passed Learn's allow-list reach this (services/learn/open-external.ts: https to known sites, or a package's own homepage)
+  setImagePicker(ctx, imagePicker(() => mainWindow));
   closeToTray = (await readDesktopSettings(host)).closeToTray;
 
   const support = startTray();

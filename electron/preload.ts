@@ -1,8 +1,8 @@
 /**
- * The only bridge between the sandboxed renderer and the app: `window.companion = { call, on }`.
+ * The only bridge between the sandboxed renderer and the app: `window.companion = { call, on, pathForFile }`.
  * Nothing else is exposed; no Electron or Node object reaches the page.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 const CALL_CHANNEL = 'companion:call';
 const EVENT_CHANNEL = 'companion:event';
@@ -21,5 +21,14 @@ contextBridge.exposeInMainWorld('companion', {
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, handler);
     };
+  },
+  /** Where a file dropped on the window lives (Electron removed File.path); '' for anything else. */
+  pathForFile(file: unknown): string {
+    try {
+      // throws for anything that is not a File
+      return webUtils.getPathForFile(file as File);
+    } catch {
+      return '';
+    }
   },
 });

@@ -35,6 +35,9 @@ interface InstallState {
   arch: IsoArch;
   localPath: string;
   localSha256: string;
+  /** the system file dialog (desktop window only) is open */
+  picking: boolean;
+  pickError: RpcError | null;
   resolved: ResolvedImage | null;
   resolveError: RpcError | null;
   resolving: boolean;
@@ -65,6 +68,7 @@ interface InstallState {
   setSource(source: 'download' | 'local'): void;
   choose(patch: Partial<Pick<InstallState, 'channel' | 'edition' | 'arch' | 'localPath' | 'localSha256'>>): void;
   resolve(): Promise<void>;
+  pickImage(): Promise<void>;
   startImage(): Promise<void>;
   cancelJob(jobId: string | null): Promise<void>;
   loadDrives(): Promise<void>;
@@ -114,6 +118,8 @@ export const useInstall = create<InstallState>((set, get) => ({
   arch: 'x86_64',
   localPath: '',
   localSha256: '',
+  picking: false,
+  pickError: null,
   resolved: null,
   resolveError: null,
   resolving: false,
@@ -177,6 +183,18 @@ export const useInstall = create<InstallState>((set, get) => ({
       if (get().channel === channel && get().edition === edition && get().arch === arch) set({ resolveError: errorOf(err), resolved: null });
     } finally {
       set({ resolving: false });
+    }
+  },
+
+  async pickImage() {
+    set({ picking: true, pickError: null });
+    try {
+      const r = await call('installer.pickImage', {});
+      if (r.path) set({ localPath: r.path });
+    } catch (err) {
+      set({ pickError: errorOf(err) });
+    } finally {
+      set({ picking: false });
     }
   },
 

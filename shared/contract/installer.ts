@@ -39,6 +39,10 @@ export const resolvedImageSchema = z.object({
 });
 export type ResolvedImage = z.infer<typeof resolvedImageSchema>;
 
+/** iso-hybrid: ISO 9660 with a partition table, boots when written raw; iso: ISO 9660 only (may not boot from USB); disk: a raw disk image (MBR or GPT) */
+export const imageFormats = ['iso-hybrid', 'iso', 'disk'] as const;
+export type ImageFormat = (typeof imageFormats)[number];
+
 export const imageResultSchema = z.object({
   path: z.string(),
   fileName: z.string(),
@@ -53,6 +57,7 @@ export const imageResultSchema = z.object({
   downloadedBytes: z.number().nonnegative(),
   resumedFrom: z.number().nonnegative(),
   isoHybrid: z.boolean(),
+  format: z.enum(imageFormats),
   version: z.string().nullable(),
   url: z.string().nullable(),
 });
@@ -103,6 +108,11 @@ export const installerMethods = {
     'Check an ISO file you already have: hash it, compare with a checksum you give, and see whether it can boot from USB',
     z.object({ path: absoluteFilePathSchema, sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict(),
     imageResultSchema,
+  ),
+  'installer.pickImage': method(
+    'Ask for the image file with the system’s file dialog. Only the desktop window has one: in a browser the answer is `unsupported`, and the path is typed instead.',
+    noParams,
+    z.object({ /** null when the dialog was closed without a choice */ path: z.string().nullable() }),
   ),
   'installer.starterConfig': method(
     'A commented configuration.nix from a short form, checked with nix-instantiate --parse',

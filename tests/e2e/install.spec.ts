@@ -1,11 +1,11 @@
 import { test, expect, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { candidateStableReleases } from '../../electron/services/installer/releases';
 import { GRUB_RESCUE_ISO, IPXE_ISO, canUseLoop, makeLoop, makeVentoyLoop, readDevice, type Loop } from '../helpers/install-media';
-import { startReleaseServer, type ReleaseServer } from '../helpers/release-server';
+import { deadUrl, startReleaseServer, type ReleaseServer } from '../helpers/release-server';
 import { startServe, type Served } from './serve';
 
 /**
@@ -97,6 +97,9 @@ test('the whole wizard: choose, download and verify, pick a drive, confirm, writ
   await expect(row).toBeVisible();
   await expect(page.getByTestId('write-button')).toBeDisabled();
   await expect(page.locator('input[name="drive"]:checked')).toHaveCount(0);
+  // drives are named as people know them: never by a bus id like the virtio disk's vendor "0x1af4"
+  await expect(page.locator('.drive-title').first()).toBeVisible();
+  await expect(page.locator('.drive-title').filter({ hasText: /0x[0-9a-f]{4}/i })).toHaveCount(0);
   await row.click();
   await shot(page, '3-drive');
   await page.getByTestId('write-button').click();
@@ -235,4 +238,135 @@ test('an ISO file I have: a wrong checksum is refused, then the write and read-b
   await expect(page.getByTestId('checksums')).toContainText('SHA-256 you gave');
   await expect(page.getByTestId('checksums').locator('.badge.ok')).toHaveCount(2);
   expect(readDevice(stick.device, grub.length).equals(grub)).toBe(true);
+});
+
+test('an ISO file I have: a text file is refused in one sentence, a real ISO is accepted, a missing file asks for another', async ({ page }) => {
+  const NOT_AN_IMAGE = 'This file is not a disk image (it has no ISO 9660, MBR or GPT signature). Choose the .iso file you downloaded.';
+  const text = path.join(dir, 'hostname');
+  writeFileSync(text, 'nc\n');
+  await page.goto(`${served.appUrl}#/install`);
+  await page.getByRole('tab', { name: 'Use an ISO file I have' }).click();
+  // a browser cannot hand over a path: no file picker, and the page says why
+  await expect(page.getByTestId('local-path')).toBeVisible();
+  await expect(page.getByTestId('pick-image')).toHaveCount(0);
+  await expect(page.getByTestId('local-path-hint')).toContainText('a browser does not tell the app where a file is saved');
+  await shot(page, '1-local');
+
+  // a file dropped on the window: its name is known, its place is not, and the page says so
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['not really an iso'], 'nixos-minimal-25.11-x86_64-linux.iso'));
+    return dt;
+  });
+  await page.getByTestId('local-file').dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(page.getByTestId('dropped-in-browser')).toContainText('Type or paste its full path in the box above, for example /home/you/Downloads/nixos-minimal-25.11-x86_64-linux.iso');
+  await expect(page.getByTestId('step-choose')).toBeVisible();
+  await shot(page, '1-local-dropped');
+
+  // 3 bytes of text: refused before anything else, with no way on to the drives
+  await page.getByTestId('local-path').fill(text);
+  await page.getByTestId('start-image').click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText(NOT_AN_IMAGE);
+  await expect(page.getByTestId('image-ready')).toHaveCount(0);
+  await expect(page.getByTestId('to-drive')).toHaveCount(0);
+  await expect(page.getByTestId('stepper-drive')).toBeDisabled();
+  await expect(alert.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+  await shot(page, '2-local-refused');
+
+  // a real isohybrid ISO goes through
+  await page.getByTestId('choose-another-file').click();
+  await page.getByTestId('local-path').fill(IPXE_ISO);
+  await page.getByTestId('start-image').click();
+  const ready = page.getByTestId('image-ready');
+  await expect(ready).toContainText('ipxe.iso', { timeout: 30_000 });
+  await expect(ready).toContainText(`Your file: ${IPXE_ISO}`);
+  await expect(ready).not.toContainText('not a hybrid ISO');
+  await expect(page.getByTestId('to-drive')).toBeEnabled();
+  await shot(page, '2-local-ipxe');
+
+  // a file that is not there: choose another, not "try again"
+  await page.getByTestId('stepper-choose').click();
+  const missing = path.join(dir, 'Downloads', 'nixos.iso');
+  await page.getByTestId('local-path').fill(missing);
+  await page.getByTestId('start-image').click();
+  await expect(alert).toContainText(`There is no file at ${missing}.`);
+  await expect(page.getByTestId('choose-another-file')).toHaveText('Choose another file');
+  await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+  await expect(page.getByTestId('to-drive')).toHaveCount(0);
+  await shot(page, '2-local-missing');
+  await page.getByTestId('choose-another-file').click();
+  await expect(page.getByTestId('local-path')).toHaveValue(missing);
+});
+
+test('offline: one empty state says the release list could not be fetched, why, and offers a file I have', async ({ page }) => {
+  const offline = await startServe({ host: { channelBaseUrl: await deadUrl(), cacheDir: path.join(dir, 'offline-cache'), privilege: 'direct' } });
+  try {
+    await page.goto(`${offline.appUrl}#/install`);
+    const empty = page.getByTestId('catalog-unavailable');
+    await expect(empty).toContainText('The list of NixOS releases could not be fetched');
+    await expect(empty.locator('.catalog-reason')).toHaveText(/^Could not reach 127\.0\.0\.1:\d+: nothing answered there \(the connection was refused\)\./);
+    // no empty Release, Edition or Architecture cards, no dead Download button
+    await expect(page.getByRole('radiogroup')).toHaveCount(0);
+    await expect(page.locator('.card-title')).toHaveCount(0);
+    await expect(page.getByTestId('start-image')).toHaveCount(0);
+    // the raw error is there for who wants it, under Details
+    await expect(empty.locator('pre')).toBeHidden();
+    await empty.getByText('Details').click();
+    await expect(empty.locator('pre')).toContainText('ECONNREFUSED');
+    await shot(page, '1-offline');
+    await empty.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByTestId('catalog-unavailable')).toContainText('could not be fetched');
+    await page.getByTestId('catalog-use-local').click();
+    await expect(page.getByTestId('local-path')).toBeVisible();
+    await expect(page.getByRole('tab', { name: 'Use an ISO file I have' })).toHaveAttribute('aria-selected', 'true');
+  } finally {
+    await offline.stop();
+  }
+});
+
+/**
+ * The desktop window's side of "an ISO file I have", which needs the Electron preload (no Electron binary
+ * runs here). A STAND-IN for electron/preload.ts's `window.companion` is put in the page before the app
+ * loads: `call` and `on` go over the same loopback transport the browser uses, and `pathForFile` plays
+ * Electron 39's webUtils.getPathForFile (the path of a File from disk; '' for a File made in the page),
+ * here answering for the one file the test drops.
+ */
+test('in the desktop window: a file picker button, and a dropped file fills in its path', async ({ page }) => {
+  await page.addInitScript((isoPath) => {
+    const token = new URL(location.href).searchParams.get('token') ?? sessionStorage.getItem('standin-token') ?? '';
+    sessionStorage.setItem('standin-token', token);
+    const listeners = new Set<(e: unknown) => void>();
+    const ws = new WebSocket(`ws://${location.host}/events?token=${encodeURIComponent(token)}`);
+    ws.onopen = () => listeners.forEach((l) => l({ topic: 'connection', state: 'open' }));
+    ws.onmessage = (m) => listeners.forEach((l) => l(JSON.parse(String(m.data))));
+    (window as unknown as { companion: unknown }).companion = {
+      call: async (method: string, params: unknown) =>
+        (await fetch('/rpc', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ method, params }) })).json(),
+      on: (l: (e: unknown) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      pathForFile: (file: File) => (file.name === 'ipxe.iso' ? isoPath : ''),
+    };
+  }, IPXE_ISO);
+  await page.goto(`${served.appUrl}#/install`);
+  await page.getByRole('tab', { name: 'Use an ISO file I have' }).click();
+  await expect(page.getByTestId('pick-image')).toHaveText('Choose file…');
+  await expect(page.getByTestId('local-path-hint')).toContainText('Choose the file, drop it on this window, or type its full path');
+  const drop = async (name: string) => {
+    const dt = await page.evaluateHandle((n) => {
+      const d = new DataTransfer();
+      d.items.add(new File(['x'], n));
+      return d;
+    }, name);
+    await page.getByTestId('local-file').dispatchEvent('drop', { dataTransfer: dt });
+  };
+  await drop('ipxe.iso');
+  await expect(page.getByTestId('local-path')).toHaveValue(IPXE_ISO);
+  await expect(page.getByTestId('dropped-in-browser')).toHaveCount(0);
+  await shot(page, '1-local-desktop');
+  await page.getByTestId('start-image').click();
+  await expect(page.getByTestId('image-ready')).toContainText('ipxe.iso', { timeout: 30_000 });
+  await expect(page.getByTestId('to-drive')).toBeEnabled();
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../shared/contract';
@@ -26,6 +26,8 @@ const images: ServedImage[] = [
   { channel: `nixos-${previous}`, fileEdition: 'graphical', arch: 'aarch64', version: `${previous}.999.1234567`, data: ipxe, missingTarget: true },
   { channel: `nixos-${previous}`, fileEdition: 'minimal', arch: 'aarch64', version: `${previous}.999.1234567`, data: ipxe, noChecksum: true },
   { channel: `nixos-${older}`, fileEdition: 'minimal', arch: 'x86_64', version: `${older}.5.1111111`, data: ipxe },
+  // a server that sends a web page with a checksum that matches it: checksums alone cannot catch that
+  { channel: `nixos-${older}`, fileEdition: 'graphical', arch: 'x86_64', version: `${older}.5.1111111`, data: Buffer.from('<html><body>Mirror under maintenance</body></html>\n'.repeat(40000)) },
   { channel: 'nixos-unstable', fileEdition: 'minimal', arch: 'x86_64', version: '27.05pre880011.deadbee', data: grub },
   { channel: 'nixos-24.11', fileEdition: 'gnome', arch: 'x86_64', version: '24.11.719113.50ab793', data: ipxe },
 ];
@@ -199,6 +201,13 @@ describe('installer against a local release server', () => {
     expect(cut.logs.filter((l) => /Connection lost/.test(l)).length).toBe(5);
   }, 60_000);
 
+  it('refuses a download that matches its checksum but is not a disk image, and keeps nothing', async () => {
+    const s = await download({ channel: `nixos-${older}`, edition: 'graphical', arch: 'x86_64' });
+    expect(s.status).toBe('failed');
+    expect(s.error).toMatchObject({ code: 'refused', message: expect.stringMatching(/^The downloaded file is not a disk image \(it has no ISO 9660, MBR or GPT signature/) });
+    expect(existsSync(cache()) ? readdirSync(cache()) : []).toEqual([]);
+  });
+
   it('will not download an image without a published checksum', async () => {
     const s = await download({ channel: `nixos-${previous}`, edition: 'minimal', arch: 'aarch64' });
     expect(s.status).toBe('failed');
@@ -209,7 +218,9 @@ describe('installer against a local release server', () => {
     const offline = await testApp({ channelBaseUrl: await deadUrl(), cacheDir: path.join(dir, 'cache') });
     const err = await offline.callError('installer.releases', {});
     expect(err.code).toBe('network');
-    expect(err.message).toMatch(/cannot be reached\. Are you online\?/);
+    expect(err.message).toMatch(/^Could not reach 127\.0\.0\.1:\d+: nothing answered there \(the connection was refused\)\./);
+    expect(err.message).not.toMatch(/ECONNREFUSED/);
+    expect(err.detail).toMatch(/^ECONNREFUSED: /);
     const { jobId } = await offline.call('installer.download', { channel: 'nixos-unstable', edition: 'minimal', arch: 'x86_64' });
     const s = await offline.ctx.jobs.wait(jobId);
     expect(s.status).toBe('failed');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { candidateStableReleases } from '../../electron/services/installer/releases';
 import { tempDir, testApp } from '../helpers/app';
+import { IPXE_ISO } from '../helpers/install-media';
 
 /**
  * A hostile (or broken) mirror on 127.0.0.1: the channel's latest-* link redirects to a file name that is
@@ -15,7 +16,8 @@ import { tempDir, testApp } from '../helpers/app';
  */
 
 const channel = `nixos-${candidateStableReleases(new Date())[0]}`;
-const payload = Buffer.from('echo "you have been owned"\n');
+// a real image, so that a plain name goes all the way through (a download must also be a disk image to be kept)
+const payload = readFileSync(IPXE_ISO);
 const payloadSha = createHash('sha256').update(payload).digest('hex');
 
 interface Mirror {

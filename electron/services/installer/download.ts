@@ -1,11 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
-import type { ImageResult, IsoArch, IsoEdition } from '../../../shared/contract/installer';
+import path from 'node:path';
+import type { ImageFormat, ImageResult, IsoArch, IsoEdition } from '../../../shared/contract/installer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { networkError, request } from './http';
-import { inspectIso } from './local-image';
+import { checkDiskImage } from './local-image';
 import { cachedIsoDir, cachedIsoPath, parseSha256File, resolveImage } from './releases';
 
 /**
@@ -205,8 +206,8 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
     const sum = hash.digest('hex');
     if (sum === image.sha256) {
       job.log('The copy in the cache is intact; no download needed.');
-      const iso = await inspectIso(final);
-      return { ...base, path: final, size, sha256: sum, matches: true, reused: true, downloadedBytes: 0, resumedFrom: 0, isoHybrid: iso.isoHybrid };
+      const format = await refuseNonImage(final);
+      return { ...base, path: final, size, sha256: sum, matches: true, reused: true, downloadedBytes: 0, resumedFrom: 0, isoHybrid: format === 'iso-hybrid', format };
     }
     job.log('The cached copy is damaged; downloading again.');
     await fsp.unlink(final).catch(() => {});
@@ -312,8 +313,24 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
   await fsp.writeFile(`${final}.sha256`, `${sha256}  ${image.fileName}`);
   await fsp.rm(metaFile, { force: true });
   job.log(`Downloaded ${total} bytes; SHA-256 matches the published checksum.`);
-  const iso = await inspectIso(final);
-  return { ...base, path: final, size: total, sha256, matches: true, reused: false, downloadedBytes: downloaded, resumedFrom, isoHybrid: iso.isoHybrid };
+  const format = await refuseNonImage(final);
+  return { ...base, path: final, size: total, sha256, matches: true, reused: false, downloadedBytes: downloaded, resumedFrom, isoHybrid: format === 'iso-hybrid', format };
+}
+
+/** A download that matches its checksum but is no disk image (a broken or hostile server) is deleted, never offered for writing. */
+async function refuseNonImage(file: string): Promise<ImageFormat> {
+  const size = (await fsp.stat(file)).size;
+  try {
+    return await checkDiskImage(file, size, path.basename(file));
+  } catch (err) {
+    await fsp.rm(file, { force: true });
+    await fsp.rm(`${file}.sha256`, { force: true });
+    throw new AppError(
+      'refused',
+      'The downloaded file is not a disk image (it has no ISO 9660, MBR or GPT signature, or it is far too small), so it was deleted and will not be offered for writing. The download server may be broken; try again later.',
+      err instanceof AppError ? err.detail : undefined,
+    );
+  }
 }
 
 function progress(job: JobContext, done: number, total: number, bps: number) {

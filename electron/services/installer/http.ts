@@ -17,21 +17,23 @@ export function networkError(err: unknown, url: string): AppError {
       return url;
     }
   })();
+  const detail = `${e.code ?? 'error'}: ${e.message ?? String(err)}`;
   switch (e.code) {
-    case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
-      return new AppError('network', `${hostName} cannot be reached. Are you online? Check your connection and try again.`, `${e.code}: ${e.message}`);
+      return new AppError('network', `No network connection: could not reach ${hostName}. Check that you are online, then try again.`, detail);
+    case 'ECONNREFUSED':
+      return new AppError('network', `Could not reach ${hostName}: nothing answered there (the connection was refused). The server may be down; try again later.`, detail);
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
-      return new AppError('network', `${hostName} stopped answering. Check your connection and try again.`, `${e.code}: ${e.message}`);
+      return new AppError('network', `${hostName} stopped answering. Check your connection and try again.`, detail);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new AppError('network', `The connection to ${hostName} was cut. Try again; the download resumes where it stopped.`, `${e.code}: ${e.message}`);
+      return new AppError('network', `The connection to ${hostName} was cut. Try again; the download resumes where it stopped.`, detail);
   }
-  return new AppError('network', `Talking to ${hostName} failed: ${e.message ?? String(err)}`);
+  return new AppError('network', `Could not talk to ${hostName}. Check your connection and try again.`, detail);
 }
 
 export interface RequestOptions {
@@ -131,13 +133,13 @@ export async function getText(url: string, signal?: AbortSignal, opts: { maxByte
     }
     if (status !== 200) {
       res.resume();
-      throw new AppError('network', `The server answered ${status} for ${current}.`);
+      throw new AppError('network', `${new URL(current).host} answered with an error (HTTP ${status}). Try again later.`, current);
     }
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of res) {
       total += (chunk as Buffer).length;
-      if (total > maxBytes) throw new AppError('network', `${current} is larger than expected.`);
+      if (total > maxBytes) throw new AppError('network', `A file from ${new URL(current).host} is larger than expected, so it was not read. The server may be broken; try again later.`, current);
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks).toString('utf8');

@@ -126,14 +126,14 @@ async function probe(host: Host, channel: string, fileEdition: string, arch: Iso
     if (target.status === 404 || target.status === 410) {
       throw new AppError('not-found', `The channel points at ${fileName}, but that file is not on the download server (yet). Try again later, or pick another release.`, `${latest} -> ${first.location}: ${target.status}`);
     }
-    if (target.status !== 200) throw new AppError('network', `The download server answered ${target.status} for ${fileName}.`);
+    if (target.status !== 200) throw new AppError('network', `The download server answered with an error (HTTP ${target.status}) for ${fileName}. Try again later.`, first.location);
     return { latestUrl: latest, url: first.location, fileName, size: target.length };
   }
   if (first.status === 200) {
     // a mirror serving the file directly: the name stays the latest-* one
     return { latestUrl: latest, url: latest, fileName: fileNameFromUrl(new URL(latest)), size: first.length };
   }
-  throw new AppError('network', `The channel server answered ${first.status} for ${latest}.`);
+  throw new AppError('network', `The channel server ${new URL(latest).host} answered with an error (HTTP ${first.status}). Try again later.`, latest);
 }
 
 const releaseCache = new WeakMap<AppContext, { at: number; value: Release[] }>();

@@ -3,21 +3,13 @@ import type { Drive } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
 import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
 import { useInstall } from '../../stores/install';
+import { driveName, driveSize } from './drive-name';
 import { StarterConfigForm } from './StarterConfig';
+
+export { driveName, driveSize };
 
 export const VENTOY_WARNING =
   'Booting NixOS installer ISOs through Ventoy is known to be unreliable: the installer may not find its own files and stop at an emergency shell. Writing the image directly to a stick is the safe default; use Ventoy only if you know it works on your machine.';
-
-export function driveName(d: Pick<Drive, 'vendor' | 'model' | 'path'>): string {
-  return [d.vendor, d.model].filter(Boolean).join(' ') || (d.path.includes('loop') ? 'Loop device' : d.path.includes('mmcblk') ? 'Memory card' : 'Unnamed drive');
-}
-
-/** Sizes as drive makers print them on the stick: decimal GB. */
-export function driveSize(bytes: number): string {
-  if (bytes >= 1e12) return `${(bytes / 1e12).toFixed(1)} TB`;
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(bytes >= 10e9 ? 0 : 1)} GB`;
-  return `${(bytes / 1e6).toFixed(0)} MB`;
-}
 
 function DriveRow({ d, selected, onSelect }: { d: Drive; selected: boolean; onSelect: () => void }) {
   const blocked = !!d.blockedReason;
@@ -197,7 +189,7 @@ export function DriveStep() {
           Back
         </button>
         <button className={`btn ${s.mode === 'ventoy' ? 'primary' : 'danger solid'}`} disabled={!selected} onClick={() => setConfirming(true)} data-testid="write-button">
-          {selected ? (s.mode === 'ventoy' ? 'Copy to the Ventoy stick…' : `Write to ${driveName(selected)}…`) : 'Pick a drive first'}
+          {selected ? (s.mode === 'ventoy' ? 'Copy to the Ventoy stick…' : `Write to ${driveName(selected)} (${driveSize(selected.size)})…`) : 'Pick a drive first'}
         </button>
       </div>
       {selected ? (

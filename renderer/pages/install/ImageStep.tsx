@@ -40,11 +40,18 @@ export function ImageStep() {
 
       {s.imageError ? (
         <>
-          <ErrorBanner error={s.imageError} onRetry={() => void s.startImage()} />
+          {/* a local file that is missing or refused gets another file, not the same check again */}
+          <ErrorBanner error={s.imageError} onRetry={s.source === 'download' || s.imageError.code === 'cancelled' ? () => void s.startImage() : undefined} />
           <div className="step-actions">
-            <button className="btn" onClick={() => s.goto('choose')}>
-              Back to the choice
-            </button>
+            {s.source === 'local' ? (
+              <button className="btn primary" onClick={() => s.goto('choose')} data-testid="choose-another-file">
+                Choose another file
+              </button>
+            ) : (
+              <button className="btn" onClick={() => s.goto('choose')}>
+                Back to the choice
+              </button>
+            )}
           </div>
         </>
       ) : null}
@@ -64,15 +71,22 @@ export function ImageStep() {
           </div>
           <Checksum label="SHA-256 of the file" value={s.image.sha256} ok={s.image.matches} />
           {s.image.expectedSha256 ? <Checksum label={s.source === 'local' ? 'SHA-256 you gave' : 'Published SHA-256'} value={s.image.expectedSha256} /> : null}
-          {!s.image.isoHybrid ? (
+          {s.image.format === 'iso' ? (
             <Banner kind="warn" title="This is not a hybrid ISO">
               <span>Written to a USB stick, it may not boot. NixOS installer images are hybrid; check that you picked the right file.</span>
             </Banner>
+          ) : s.image.format === 'disk' ? (
+            <Banner kind="info" title="This is a disk image, not an ISO">
+              <span>It is written to the stick as it is. It boots if it was made to boot from USB; NixOS installer images are .iso files.</span>
+            </Banner>
           ) : null}
-          <p className="faint mono">{s.image.path}</p>
+          <p className="faint image-path">
+            {s.source === 'local' ? 'Your file: ' : 'Saved in the app’s download folder: '}
+            <span className="mono">{s.image.path}</span>
+          </p>
           <div className="step-actions">
             <button className="btn ghost" onClick={() => s.goto('choose')}>
-              Choose another image
+              {s.source === 'local' ? 'Choose another file' : 'Choose another image'}
             </button>
             <button className="btn primary" onClick={() => s.goto('drive')} data-testid="to-drive">
               Choose a drive <Icon name="arrowRight" size={16} />

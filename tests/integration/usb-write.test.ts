@@ -167,6 +167,16 @@ run('usb.write on loop devices', () => {
       expect(err.message).toMatch(/smaller than the image/);
     });
 
+    it('refuses a file that is not a disk image, even when the page skipped the image step; the stick is untouched', async () => {
+      const l = loop('text.img', 16 * MiB);
+      const text = path.join(dir, 'notes.txt');
+      writeFileSync(text, 'not an image\n'.repeat(200_000));
+      const err = await app.callError('usb.write', { image: text, device: l.device });
+      expect(err.code).toBe('refused');
+      expect(err.message).toMatch(/not a disk image/);
+      expect(readDevice(l.device, 4096).every((b) => b === 0)).toBe(true);
+    });
+
     it('refuses a read-only drive', async () => {
       const l = loop('ro.img', 16 * MiB, { readOnly: true });
       expect((await driveOf(l.device)).blockedReason).toBe('read-only');

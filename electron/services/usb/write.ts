@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DriveIdentity, WriteResult } from '../../../shared/contract/usb';
 import type { AppContext } from '../../context';
+import { checkDiskImage } from '../installer/local-image';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import type { HelperEvent } from '../../helper/protocol';
@@ -17,6 +18,8 @@ export async function resolveImage(image: string): Promise<{ path: string; size:
   const st = await stat(real);
   if (!st.isFile()) throw new AppError('refused', `${image} is not a regular file, so it cannot be written to a drive.`);
   if (st.size === 0) throw new AppError('refused', `${image} is empty.`);
+  // the same check the image step makes: a caller that skipped it still cannot write a text file to a stick
+  await checkDiskImage(real, st.size, image);
   return { path: real, size: st.size };
 }
 

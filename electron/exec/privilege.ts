@@ -137,7 +137,11 @@ class SpawnedHelperRunner implements PrivilegedRunner {
         if (error) return reject(error);
         if (code === HELPER_EXIT.ok && result) return resolve(result.value as T);
         if (opts.signal?.aborted) return reject(new AppError('cancelled', 'Cancelled.'));
-        reject(new AppError('internal', `The privileged helper stopped unexpectedly (exit code ${code}).`, stderrTail.join('\n')));
+        // its stack stays in the main process's log; the page gets the error's own words only
+        if (stderrTail.length) console.error(`[privileged helper] exit ${code}:\n${stderrTail.join('\n')}`);
+        const thrown = stderrTail.filter((l) => /^[A-Za-z]*Error\b/.test(l));
+        const words = thrown.length ? thrown.slice(-2) : stderrTail.filter((l) => l.trim() && !/^\s+at /.test(l)).slice(-3);
+        reject(new AppError('internal', `The privileged helper stopped unexpectedly (exit code ${code}).`, words.join('\n') || undefined));
       });
     });
   }

@@ -117,6 +117,20 @@ describe('root helper (real helper process, direct backend)', () => {
   });
 });
 
+describe('a helper that crashes', () => {
+  it('gives the page the error in words, never its stack trace', async () => {
+    const dir = tempDir('nc-crash-');
+    const crashing = path.join(dir, 'crash.cjs');
+    writeFileSync(crashing, "function deep() { throw new Error('the disk vanished'); }\ndeep();\n");
+    const runner = createPrivilegedRunner(loadHost({ ...process.env, NIXOS_COMPANION_HOST: '' }, { privilege: 'direct', nixosConfigDir: dir, helperCommand: [process.execPath, crashing] }));
+    const err = (await runner.run('gc', {}).catch((e: unknown) => e)) as { code: string; message: string; detail?: string };
+    expect(err.code).toBe('internal');
+    expect(err.message).toMatch(/stopped unexpectedly \(exit code 1\)/);
+    expect(err.detail).toBe('Error: the disk vanished');
+    expect(err.detail).not.toContain('crash.cjs');
+  });
+});
+
 describe('pkexec backend (stand-in pkexec: no polkit agent can run here)', () => {
   const runnerWith = (outcome: string, configDir: string) => {
     process.env.FAKE_PKEXEC_OUTCOME = outcome;

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { addToConfig, makeSystemHost, NIX_CONFIG, type SystemHost } from '../fixtures/system-host';
 import { startServe, type Served } from './serve';
 
@@ -151,4 +153,47 @@ test('a million-line build log streams without freezing the window, stays search
   } finally {
     await big.stop();
   }
+});
+
+test('a flake in a dotfiles checkout: "Update flake inputs first", and a file git does not track is explained with a link into the checkout', async ({ page }) => {
+  test.setTimeout(180_000);
+  const flakeHost = await makeSystemHost({ generations: 1, flake: true });
+  const etc = flakeHost.host.nixosConfigDir;
+  const dotfiles = path.join(flakeHost.dir, 'home/alice/dotfiles');
+  mkdirSync(dotfiles, { recursive: true });
+  for (const f of ['flake.nix', 'flake.lock', 'configuration.nix', 'hardware-configuration.nix']) renameSync(path.join(etc, f), path.join(dotfiles, f));
+  symlinkSync(path.join(dotfiles, 'flake.nix'), path.join(etc, 'flake.nix'));
+  const git = (...args: string[]) => execFileSync('git', ['-C', dotfiles, '-c', 'user.email=alice@example.org', '-c', 'user.name=Alice', ...args]);
+  execFileSync('git', ['init', '-q', '-b', 'main', dotfiles]);
+  git('add', '.');
+  git('commit', '-q', '-m', 'my system');
+  // a new module, imported but not yet added to git
+  writeFileSync(path.join(dotfiles, 'extra.nix'), '{ ... }: { users.motd = "extra"; }\n');
+  const config = path.join(dotfiles, 'configuration.nix');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/imports =\s*\[/, 'imports = [ ./extra.nix'));
+  const flakeServed = await startServe({ hostFile: flakeHost.hostFile, env: { NIX_CONFIG } });
+  try {
+    await page.goto(`${flakeServed.appUrl}#/system/rebuild`);
+    await expect(page.getByRole('checkbox', { name: 'Update flake inputs first' })).toBeVisible();
+    await expect(page.getByRole('checkbox', { name: 'Update channels first' })).toHaveCount(0);
+    await page.getByRole('radio', { name: /^Build/ }).check();
+    await page.getByTestId('rebuild-start').click();
+    const error = page.getByTestId('nix-error');
+    await expect(error).toBeVisible({ timeout: 60_000 });
+    await expect(error).toContainText('extra.nix is not known to git, so Nix cannot see it');
+    await expect(error).toContainText(`Run "git add extra.nix" in ${dotfiles}`);
+    const link = page.getByTestId('nix-error-link');
+    await expect(link).toContainText(config);
+    await link.click();
+    await expect(page).toHaveURL(/#\/system\/config\/configuration\.nix:\d+$/);
+    await expect(page.getByTestId('nix-editor')).toContainText('./extra.nix');
+  } finally {
+    await flakeServed.stop();
+  }
+});
+
+test('a configuration without a flake offers "Update channels first"', async ({ page }) => {
+  await page.goto(`${served.appUrl}#/system/rebuild`);
+  await expect(page.getByRole('checkbox', { name: 'Update channels first' })).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Update flake inputs first' })).toHaveCount(0);
 });

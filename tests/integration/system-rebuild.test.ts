@@ -1,9 +1,12 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testApp } from '../helpers/app';
 import { addToConfig, makeSystemHost, type SystemHost } from '../fixtures/system-host';
+import { describeEachNix } from '../support/nix-each';
 
 let host: SystemHost;
 let original: string;
@@ -315,7 +318,7 @@ describe('reattach after a restart', () => {
         const built = await app.ctx.privileged.run<{ buildId: string; storePath: string }>('rebuild', { action: 'build', upgrade: false, showTrace: false, flakeAttribute: null });
         host.slowActivation(4);
         // the app's helper starts the activation, then the app goes away (the helper is killed with it)
-        const helper = spawn(process.execPath, [path.join(process.cwd(), 'dist/helper/helper.mjs'), 'activate', '-'], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+        const helper = spawn(process.execPath, [path.join(process.cwd(), 'dist/helper/helper.mjs'), 'activate', 'activate', '-'], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
         helper.stdin!.write(`${Buffer.from(JSON.stringify({ buildId: built.buildId, action: 'switch', trial: false })).toString('base64url')}\n`);
         const stateFile = path.join(host.host.activationDir, 'activation.json');
         const startedAt = Date.now();
@@ -352,4 +355,188 @@ describe('reattach after a restart', () => {
       });
     });
   }
+});
+
+describe('"Update channels first" is a checked step of its own', () => {
+  const channelsFile = () => path.join(host.dir, 'root/.nix-channels');
+  const channelTarget = () => readlinkSync(path.join(host.dir, 'nix/var/nix/profiles/per-user/root/channels'));
+
+  it('a channel update that fails fails the job in words, and nothing is built', async () => {
+    // The channel server cannot be reached: a port nobody listens on for the real nix-channel the app
+    // runs, and the fixture's knob for the stand-in nixos-rebuild (nixos-rebuild-ng would ignore the
+    // failure: nix-channel --update runs with check=False, and the old channel gets built).
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const savedList = readFileSync(channelsFile(), 'utf8');
+    const offline = path.join(host.dir, '.fixture/channels-offline');
+    writeFileSync(channelsFile(), `http://127.0.0.1:${port}/nixos-24.11 nixos\n`);
+    writeFileSync(offline, '');
+    try {
+      await withChangedHost({ allowHttpLoopbackChannels: true }, 'upgrade-offline', async (other) => {
+        writeFileSync(host.configFile, configWith('  users.motd = "after a failed channel update";'));
+        const channelBefore = channelTarget();
+        const { jobId } = await other.call('system.rebuild', { action: 'build', upgrade: true });
+        const done = await other.ctx.jobs.wait(jobId);
+        const log = other.ctx.jobs.log(jobId, 0, 10_000).lines.map((l) => l.text);
+        expect(done.status, log.join('\n')).toBe('failed');
+        expect(done.error?.code).toBe('network');
+        expect(done.error?.message).toBe('Updating the channel nixos failed, so nothing was built: the system would have been rebuilt from the old channel. Check the network connection, then try again (or rebuild without updating).');
+        // nix-channel's own words are kept for whoever wants them
+        expect(done.error?.detail).toMatch(/unable to download 'http:\/\/127\.0\.0\.1:\d+\/nixos-24\.11'/);
+        expect(log).not.toContain('building the system configuration...');
+        expect(channelTarget()).toBe(channelBefore);
+      });
+    } finally {
+      writeFileSync(channelsFile(), savedList);
+      rmSync(offline, { force: true });
+    }
+  });
+
+  it('a channel update that works comes first, then the build uses the new channel', async () => {
+    // a channel server on 127.0.0.1 serving the fixture's next 24.11 release (.712431; the channel has .711521)
+    const tarball = readFileSync(path.join(host.dir, 'srv/channels/nixos-24.11/nixexprs.tar.xz'));
+    const server = http.createServer((req, res) => {
+      if (req.url === '/nixos-24.11') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>nixos-24.11</html>');
+      if (req.url === '/nixos-24.11/nixexprs.tar.xz') return res.writeHead(200, { 'content-type': 'application/x-xz', 'content-length': tarball.length }).end(req.method === 'HEAD' ? undefined : tarball);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const savedList = readFileSync(channelsFile(), 'utf8');
+    const savedChannel = channelTarget();
+    writeFileSync(channelsFile(), `http://127.0.0.1:${(server.address() as AddressInfo).port}/nixos-24.11 nixos\n`);
+    try {
+      await withChangedHost({ allowHttpLoopbackChannels: true }, 'upgrade-online', async (other) => {
+        writeFileSync(host.configFile, configWith('  users.motd = "after a channel update";'));
+        const phases: string[] = [];
+        const off = other.ctx.events.on((e) => {
+          if (e.topic === 'job' && e.kind === 'phase') phases.push((e as { label: string }).label);
+        });
+        const { jobId } = await other.call('system.rebuild', { action: 'build', upgrade: true });
+        const done = await other.ctx.jobs.wait(jobId);
+        off();
+        const log = other.ctx.jobs.log(jobId, 0, 10_000).lines.map((l) => l.text);
+        expect(done.status, `${JSON.stringify(done.error)}\n${log.join('\n')}`).toBe('done');
+        expect(phases.indexOf('Updating the channel nixos')).toBeGreaterThanOrEqual(0);
+        expect(phases.indexOf('Updating the channel nixos')).toBeLessThan(phases.indexOf('Evaluating and building'));
+        expect(channelTarget()).not.toBe(savedChannel);
+        // built from the channel just unpacked
+        const storePath = (done.result as { storePath: string }).storePath;
+        expect(readFileSync(path.join(storePath, 'nixos-version'), 'utf8')).toMatch(/^24\.11\.712431/);
+      });
+    } finally {
+      server.close();
+      writeFileSync(channelsFile(), savedList);
+      // put the original channel generation back for the tests after this one
+      execFileSync('nix-env', ['-p', path.join(host.dir, 'nix/var/nix/profiles/per-user/root/channels'), '--switch-generation', /-(\d+)-link$/.exec(savedChannel)![1]!], { env: process.env, stdio: 'pipe' });
+    }
+  });
+});
+
+/**
+ * A flake kept in a dotfiles checkout, with /etc/nixos/flake.nix a link into it (a common setup): both
+ * nixos-rebuilds build the folder the link resolves to. Errors come from Nix's copy of the flake in the
+ * store and must point back into the checkout. On both Nix versions (their messages differ).
+ */
+describeEachNix('a flake in a dotfiles checkout that /etc/nixos/flake.nix links to', () => {
+  let flakeHost: SystemHost;
+  let dotfiles: string;
+  let flakeApp: Awaited<ReturnType<typeof testApp>>;
+  let config: string;
+  const git = (...args: string[]) => execFileSync('git', ['-C', dotfiles, '-c', 'user.email=alice@example.org', '-c', 'user.name=Alice', ...args], { encoding: 'utf8' }).trim();
+
+  beforeAll(async () => {
+    flakeHost = await makeSystemHost({ generations: 1, flake: true });
+    const etc = flakeHost.host.nixosConfigDir;
+    dotfiles = path.join(flakeHost.dir, 'home/alice/dotfiles');
+    mkdirSync(dotfiles, { recursive: true });
+    for (const f of ['flake.nix', 'flake.lock', 'configuration.nix', 'hardware-configuration.nix']) renameSync(path.join(etc, f), path.join(dotfiles, f));
+    symlinkSync(path.join(dotfiles, 'flake.nix'), path.join(etc, 'flake.nix'));
+    // what is left in /etc/nixos is not what gets built
+    writeFileSync(path.join(etc, 'configuration.nix'), '{ ... }: { users.motd = "the old /etc/nixos"; }\n');
+    config = readFileSync(path.join(dotfiles, 'configuration.nix'), 'utf8');
+    execFileSync('git', ['init', '-q', '-b', 'main', dotfiles]);
+    git('add', '.');
+    git('commit', '-q', '-m', 'my system');
+    process.env.NIXOS_COMPANION_HOST = flakeHost.hostFile;
+    flakeApp = await testApp(flakeHost.host);
+    await flakeApp.call('system.settings.set', { previewBeforeSwitch: false });
+  });
+  afterAll(async () => {
+    process.env.NIXOS_COMPANION_HOST = host.hostFile;
+    await flakeApp?.dispose();
+  });
+
+  const rebuild = async (params: Parameters<typeof flakeApp.call<'system.rebuild'>>[1]) => {
+    const { jobId } = await flakeApp.call('system.rebuild', params);
+    const done = await flakeApp.ctx.jobs.wait(jobId);
+    return { done, log: flakeApp.ctx.jobs.log(jobId, 0, 10_000).lines.map((l) => l.text) };
+  };
+
+  it('builds the checkout the link resolves to, as nixos-rebuild does', async () => {
+    writeFileSync(path.join(dotfiles, 'configuration.nix'), addToConfig(config, '  users.motd = "from my dotfiles";'));
+    const { done, log } = await rebuild({ action: 'build' });
+    expect(done.status, `${JSON.stringify(done.error)}\n${log.join('\n')}`).toBe('done');
+    const storePath = (done.result as { storePath: string }).storePath;
+    expect(readFileSync(path.join(storePath, 'activate'), 'utf8')).toContain('# motd: from my dotfiles');
+    expect(log).toContain(`nixos-rebuild build --flake ${dotfiles}#nixbox`);
+    // the configuration the app shows and edits is the checkout's
+    const read = await flakeApp.call('system.config.read', {});
+    expect(read.dir).toBe(dotfiles);
+    expect(read.files.map((f) => f.path)).toContain('configuration.nix');
+    expect((await flakeApp.call('system.flake.inputs', {})).dir).toBe(dotfiles);
+  });
+
+  it('an evaluation error points at the file in the checkout, not at Nix\'s copy in the store', async () => {
+    const text = addToConfig(config, '  users.motd = pkgs.no-such-package;');
+    writeFileSync(path.join(dotfiles, 'configuration.nix'), text);
+    const { done, log } = await rebuild({ action: 'build' });
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('nix-error');
+    // Nix named its copy of the flake ...
+    expect(log.join('\n')).toMatch(/\/nix\/store\/[a-z0-9]{32}-source\/configuration\.nix/);
+    // ... the app names the file in the checkout, at the line of the mistake
+    expect(done.error?.location).toMatchObject({ file: path.join(dotfiles, 'configuration.nix'), line: text.split('\n').findIndex((l) => l.includes('no-such-package')) + 1 });
+    expect(done.error?.detail).toContain(path.join(dotfiles, 'configuration.nix'));
+    expect(done.error?.detail).not.toMatch(/\/nix\/store\/[a-z0-9]{32}-source\/configuration\.nix/);
+  });
+
+  it('a new file that git does not track yet: Nix says the path does not exist, the app says "git add" it', async () => {
+    writeFileSync(path.join(dotfiles, 'extra.nix'), '{ ... }: { users.motd = "from extra.nix"; }\n');
+    const text = config.replace(/imports =\s*\[/, 'imports = [ ./extra.nix');
+    expect(text).not.toBe(config);
+    writeFileSync(path.join(dotfiles, 'configuration.nix'), text);
+    const { done, log } = await rebuild({ action: 'build' });
+    expect(done.status).toBe('failed');
+    // real Nix's words: 2.26 "path '/nix/store/…-source/extra.nix' does not exist", 2.8 "getting status of '…': No such file or directory"
+    expect(log.join('\n')).toMatch(/(path '\/nix\/store\/[a-z0-9]{32}-source\/extra\.nix' does not exist|getting status of '\/nix\/store\/[a-z0-9]{32}-source\/extra\.nix': No such file or directory)/);
+    expect(done.error?.message).toMatch(/extra\.nix is not known to git, so Nix cannot see it/);
+    expect(done.error?.message).toContain(`Run "git add extra.nix" in ${dotfiles}`);
+    expect(done.error?.location?.file.startsWith(dotfiles)).toBe(true);
+    // and once it is added, it builds
+    git('add', 'extra.nix');
+    const again = await rebuild({ action: 'build' });
+    expect(again.done.status, JSON.stringify(again.done.error)).toBe('done');
+    expect(readFileSync(path.join((again.done.result as { storePath: string }).storePath, 'activate'), 'utf8')).toContain('# motd: from extra.nix');
+    git('rm', '-q', '--cached', 'extra.nix');
+    rmSync(path.join(dotfiles, 'extra.nix'));
+    writeFileSync(path.join(dotfiles, 'configuration.nix'), config);
+  });
+
+  it('"Update first" updates the flake inputs, not the channels', async () => {
+    const channels = path.join(flakeHost.dir, 'nix/var/nix/profiles/per-user/root/channels');
+    const channelBefore = readlinkSync(channels);
+    const phases: string[] = [];
+    const off = flakeApp.ctx.events.on((e) => {
+      if (e.topic === 'job' && e.kind === 'phase') phases.push((e as { label: string }).label);
+    });
+    const { done, log } = await rebuild({ action: 'build', upgrade: true });
+    off();
+    expect(done.status, `${JSON.stringify(done.error)}\n${log.join('\n')}`).toBe('done');
+    expect(phases).toContain('Updating the flake inputs');
+    expect(phases.indexOf('Updating the flake inputs')).toBeLessThan(phases.indexOf('Evaluating and building'));
+    expect(log.some((l) => /^(Flake inputs updated: |Every flake input is already at its newest version\.)/.test(l))).toBe(true);
+    expect(readlinkSync(channels)).toBe(channelBefore);
+  });
 });

@@ -111,8 +111,86 @@ describe.each(variants)('NixLogParser on real nix-build output ($name)', ({ bin 
     }
     expect(logs).toContain('broken-1> about to fail');
     const err = parser.mainError()!;
-    expect(err.summary).toMatch(/^builder for '\/nix\/store\/[a-z0-9]{32}-broken-1\.drv' failed with exit code 3/);
+    expect(err.summary).toBe('broken-1 failed to build (exit code 3)');
+    expect(err.failedDerivation).toMatch(/^\/nix\/store\/[a-z0-9]{32}-broken-1\.drv$/);
+    expect(err.logTail).toEqual(['about to fail']);
     expect(err.location).toBeNull();
+  });
+});
+
+/** A system-like closure whose leaf fails: Nix reports the leaf, then one summary per derivation above it. */
+const failingChain = (nonce: string) => `
+let
+  mk = name: deps: script: derivation {
+    inherit name deps;
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" script ];
+    nonce = "${nonce}";
+  };
+  leaf = mk "leaf-lib-1.0" [ ] "echo compiling leaf-lib; echo \\"leaf.c:3: error: expected ';'\\" >&2; exit 2";
+  mid = mk "mid-tool-2.0" [ leaf ] "/bin/mkdir $out";
+  top = mk "top-app-3" [ mid ] "/bin/mkdir $out";
+in mk "nixos-system-box-25.11" [ top ] "/bin/mkdir $out"
+`;
+
+describe.each(variants)('a failure deep in a closure names the derivation that failed first ($name)', ({ bin }) => {
+  const run = (cmd: string, args: string[], expr: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-nixlog-'));
+    const file = path.join(dir, 'default.nix');
+    writeFileSync(file, expr);
+    const r = spawnSync(cmd, [...args.map((a) => (a === 'FILE' ? file : a))], { env: nixEnvFor(bin), encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    return r.stderr;
+  };
+  const expectLeaf = (err: ReturnType<NixLogParser['mainError']>) => {
+    expect(err?.summary).toBe('leaf-lib-1.0 failed to build (exit code 2)');
+    expect(err?.failedDerivation).toMatch(/-leaf-lib-1\.0\.drv$/);
+    expect(err?.logTail).toEqual(['compiling leaf-lib', "leaf.c:3: error: expected ';'"]);
+    expect(err?.text).toContain("> leaf.c:3: error: expected ';'");
+  };
+
+  for (const [label, cmd, args] of [
+    ['nix-build (what nixos-rebuild runs without flakes)', 'nix-build', ['FILE', '--no-out-link']],
+    ['nix build (what nixos-rebuild runs for a flake)', 'nix', ['build', '-f', 'FILE', '--no-link']],
+  ] as const) {
+    it(`${label}, with internal-json`, () => {
+      const stderr = run(cmd, [...args, '-v', '--log-format', 'internal-json'], failingChain(`json-${cmd}-${Date.now()}-${Math.random()}`));
+      const parser = new NixLogParser();
+      for (const l of stderr.split('\n')) if (l) parser.feed(l);
+      // what Nix itself said last is a summary about the system, three levels up
+      expect(parser.errors.at(-1)?.text).toMatch(/dependencies of derivation '[^']+-nixos-system-box-25\.11\.drv' failed to build/);
+      expectLeaf(parser.mainError());
+      expect(parser.progress().builds.failed).toBeGreaterThanOrEqual(1);
+    });
+
+    it(`${label}, plain text`, () => {
+      const stderr = run(cmd, args as unknown as string[], failingChain(`text-${cmd}-${Date.now()}-${Math.random()}`));
+      expect(stderr.trimEnd().split('\n').at(-1)).toMatch(/failed to build$/);
+      expectLeaf(parseNixErrorText(stderr));
+    });
+  }
+});
+
+describe('build failures in the format of newer Nix (2.29 and later; not installed here)', () => {
+  // As Nix prints it from 2.29 on (src/libstore/build/derivation-goal.cc): "Cannot build" and a Reason line.
+  const text = `building '/nix/store/mxpvhwgqn3q6sl1lykymcj77z7a1iifi-fail-1.drv'...
+error: Cannot build '/nix/store/mxpvhwgqn3q6sl1lykymcj77z7a1iifi-fail-1.drv'.
+       Reason: builder failed with exit code 1.
+       Output paths:
+         /nix/store/wxpxl5abpxrr4ljnwj100nhijnbn2riz-fail-1
+       Last 1 log lines:
+       > this build is supposed to fail
+       For full logs, run:
+         nix log /nix/store/mxpvhwgqn3q6sl1lykymcj77z7a1iifi-fail-1.drv
+error: Cannot build '/nix/store/0yd8anm3i4ph7nknpbj8cqmcmvy9xvya-app.drv'.
+       Reason: 1 dependency failed.
+error: build of '/nix/store/0yd8anm3i4ph7nknpbj8cqmcmvy9xvya-app.drv' failed
+`;
+  it('names the first derivation whose builder failed, with Nix\'s log lines', () => {
+    const err = parseNixErrorText(text)!;
+    expect(err.summary).toBe('fail-1 failed to build (exit code 1)');
+    expect(err.logTail).toEqual(['this build is supposed to fail']);
   });
 });
 

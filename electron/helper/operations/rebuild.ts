@@ -7,7 +7,10 @@ import readline from 'node:readline';
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
+import { flakeFolder } from '../../services/system/flake-dir';
 import { LogFollower } from '../../services/system/follow-log';
+import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from '../../services/system/upgrade';
+import { generationsOperations } from './generations';
 import type { HelperIO } from '../io';
 import type { HelperOperation } from './types';
 
@@ -250,11 +253,33 @@ async function pruneOldBuilds(host: Host) {
   }
 }
 
-function rebuildArgs(host: Host, args: { action: string; upgrade: boolean; showTrace: boolean; flakeAttribute: string | null }): string[] {
+/**
+ * nixos-rebuild's arguments. The flake is the folder /etc/nixos/flake.nix really is in (found here, as
+ * nixos-rebuild finds it: its realpath's parent), never a path from the caller. Never --upgrade:
+ * nixos-rebuild-ng ignores a failed channel update (nix.upgrade_channels runs nix-channel with
+ * check=False) and would build the old channel; the channels are updated first, checked (below).
+/** The channels `nixos-rebuild --upgrade` would update, updated as a step of its own that fails the rebuild when it fails. */
+async function upgradeChannels(io: HelperIO): Promise<string[]> {
+  const names = await upgradeChannelNames(io.host);
+  if (!names.length) throw new AppError('not-found', NOTHING_TO_UPGRADE);
+  try {
+    await generationsOperations['channel-update'].run({ names }, io);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'cancelled') throw err;
+    const detail = err instanceof AppError ? [err.message, err.detail].filter(Boolean).join('\n') : String(err);
+    throw new AppError('network', channelUpdateFailed(names), detail);
+  }
+  return names;
+}
+
+ */
+async function rebuildArgs(host: Host, args: { action: string; showTrace: boolean; flakeAttribute: string | null }): Promise<string[]> {
   const argv = [args.action];
-  if (args.upgrade) argv.push('--upgrade');
   if (args.showTrace) argv.push('--show-trace');
-  if (args.flakeAttribute !== null) argv.push('--flake', `${host.nixosConfigDir}#${args.flakeAttribute}`);
+  if (args.flakeAttribute !== null) {
+    const folder = await flakeFolder(host);
+    argv.push('--flake', `${folder?.dir ?? host.nixosConfigDir}#${args.flakeAttribute}`);
+  }
   argv.push('-v', '--log-format', 'internal-json');
   return argv;
 }
@@ -266,9 +291,11 @@ async function setProfile(io: HelperIO, storePath: string): Promise<number | nul
 
 const activationAction = z.enum(['switch', 'boot', 'test']);
 
+      if (args.upgrade) await upgradeChannels(io);
 export const rebuildOperations = {
   rebuild: {
-    description: 'Build the system configuration with nixos-rebuild (build or dry-build); the result waits for `activate`',
+      const argv = await rebuildArgs(io.host, args);
+    description: 'Build the system configuration with nixos-rebuild (build or dry-build), after updating the channels --upgrade would (checked) when asked; the result waits for `activate`',
     args: z
       .object({
         action: z.enum(['build', 'dry-build']),
@@ -281,7 +308,7 @@ export const rebuildOperations = {
       io.phase('build', 'Evaluating and building', true);
       const command = io.host.commands['nixos-rebuild'];
       if (args.action === 'dry-build') {
-        const code = await runLines(io, command, rebuildArgs(io.host, args), { cancellable: true });
+        const code = await runLines(io, command, argv, { cancellable: true });
         if (code !== 0) throw new AppError('nix-error', `nixos-rebuild dry-build failed (exit code ${code}).`);
         return { buildId: null, storePath: null };
       }
@@ -291,7 +318,7 @@ export const rebuildOperations = {
       const dir = path.join(io.host.activationDir, BUILDS_DIR, buildId);
       await mkdir(dir, { recursive: true, mode: 0o755 });
       try {
-        const code = await runLines(io, command, rebuildArgs(io.host, args), { cwd: dir, cancellable: true });
+        const code = await runLines(io, command, argv, { cwd: dir, cancellable: true });
         if (code !== 0) throw new AppError('nix-error', `nixos-rebuild build failed (exit code ${code}).`);
         return { buildId, storePath: await builtSystem(io.host, buildId) };
       } catch (err) {

@@ -6,7 +6,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import type { HelperEvent } from '../../helper/protocol';
 import { closureOf, queryPathInfo, sumNarSize } from './closure';
-import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
+import { matchSystem } from './generations-running';
+import { currentGeneration, listProfileLinks, type ProfileLink } from './profile';
 
 /**
  * Deleting old generations and collecting garbage. The current generation (boot default), the running
@@ -16,13 +17,14 @@ import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink
 const DAY_SECONDS = 24 * 60 * 60;
 
 export async function protectedGenerations(host: AppContext['host'], links: ProfileLink[]): Promise<Map<number, ProtectedReason[]>> {
-  const [currentNumber, runningPath, bootedPath] = await Promise.all([currentGeneration(host.systemProfile), resolveStorePath(host.currentSystem), resolveStorePath(host.bootedSystem)]);
+  // a running or booted specialisation protects its generation
+  const [currentNumber, running, booted] = await Promise.all([currentGeneration(host.systemProfile), matchSystem(links, host.currentSystem), matchSystem(links, host.bootedSystem)]);
   const out = new Map<number, ProtectedReason[]>();
   for (const l of links) {
     const reasons: ProtectedReason[] = [];
     if (l.generation === currentNumber) reasons.push('current');
-    if (runningPath && l.storePath === runningPath) reasons.push('running');
-    if (bootedPath && l.storePath === bootedPath) reasons.push('booted');
+    if (running?.generations.includes(l.generation)) reasons.push('running');
+    if (booted?.generations.includes(l.generation)) reasons.push('booted');
     if (reasons.length) out.set(l.generation, reasons);
   }
   return out;
@@ -32,11 +34,25 @@ const reasonWords: Record<ProtectedReason, string> = { current: 'the boot defaul
 export const describeReasons = (reasons: ProtectedReason[]) => reasons.map((r) => reasonWords[r]).join(', ');
 
 /**
+ * "Keep N" is `nix-env --delete-generations +N` (Nix's deleteGenerationsGreaterThan, src/libstore/profiles.cc,
+ * the same in Nix 2.8 and 2.26): counting from the current generation (the profile's link, the boot
+ * default) towards older ones, the current one and the N-1 before it stay; every generation newer than
+ * the current one stays too (after a rollback they are the ones you may want back). Without a current
+ * generation Nix deletes nothing.
+ */
+export function beyondNewest<T extends { generation: number }>(links: T[], keep: number, current: number | null): T[] {
+  const newestFirst = [...links].sort((a, b) => b.generation - a.generation);
+  const at = newestFirst.findIndex((l) => l.generation === current);
+  if (at < 0) return [];
+  return newestFirst.slice(at + keep);
+}
+
+/**
  * Which generations a rule picks. "Older than D days" is Nix's deleteGenerationsOlderThan: going from
  * the newest generation number down, the first one made before the cutoff (link mtime, whole seconds)
  * stays, because it was the system in use at that moment; every older one goes.
  */
-function select(links: ProfileLink[], params: DeleteGenerationsParams, now: number): { chosen: ProfileLink[]; activeAtCutoff: number | null } {
+function select(links: ProfileLink[], params: DeleteGenerationsParams, now: number, current: number | null): { chosen: ProfileLink[]; activeAtCutoff: number | null } {
   if ('olderThanDays' in params) {
     const cutoff = Math.floor(now / 1000) - params.olderThanDays * DAY_SECONDS;
     const newestFirst = [...links].sort((a, b) => b.generation - a.generation);
@@ -44,7 +60,7 @@ function select(links: ProfileLink[], params: DeleteGenerationsParams, now: numb
     if (active < 0) return { chosen: [], activeAtCutoff: null };
     return { chosen: newestFirst.slice(active + 1), activeAtCutoff: newestFirst[active]!.generation };
   }
-  if ('keepNewest' in params) return { chosen: [...links].sort((a, b) => b.generation - a.generation).slice(params.keepNewest), activeAtCutoff: null };
+  if ('keepNewest' in params) return { chosen: beyondNewest(links, params.keepNewest, current), activeAtCutoff: null };
   const wanted = new Set(params.generations);
   const missing = [...wanted].filter((n) => !links.some((l) => l.generation === n));
   if (missing.length) throw new AppError('not-found', `Generation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist.`);
@@ -122,7 +138,7 @@ export async function deleteGenerations(ctx: AppContext, params: DeleteGeneratio
   const links = await listProfileLinks(ctx.host.systemProfile);
   if (!links.length) throw new AppError('not-found', `There is no system profile at ${ctx.host.systemProfile}.`);
   const protectedMap = await protectedGenerations(ctx.host, links);
-  const { chosen, activeAtCutoff } = select(links, params, Date.now());
+  const { chosen, activeAtCutoff } = select(links, params, Date.now(), await currentGeneration(ctx.host.systemProfile));
   const skipped = chosen.filter((l) => protectedMap.has(l.generation)).map((l) => ({ generation: l.generation, reasons: protectedMap.get(l.generation)! }));
   if ('generations' in params && skipped.length) {
     throw new AppError(

@@ -9,6 +9,8 @@ import { NixLogParser, locateOptionInText, type NixError } from './nix-log';
 import { placeNixError, placeSyntaxError } from './nix-syntax';
 import type { RebuildParams } from '../../../shared/contract/system-rebuild';
 import { pathExists } from '../../paths';
+import { flakeFolder } from './flake-dir';
+import { mapFlakeError, writeFlakeFileAsUser } from './flake';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const MAX_FILES = 500;
@@ -66,27 +68,35 @@ async function importedFrom(root: string, main: string, all: Set<string>): Promi
 
 export interface FlakeChoice {
   attribute: string | null;
+  /** the folder nixos-rebuild builds: where /etc/nixos/flake.nix really is */
+  dir: string | null;
 }
 
 export async function resolveFlake(ctx: AppContext, flake: RebuildParams['flake']): Promise<FlakeChoice> {
-  const enabled = flake?.enabled ?? (await pathExists(path.join(ctx.host.nixosConfigDir, 'flake.nix')));
-  if (!enabled) return { attribute: null };
+  const folder = await flakeFolder(ctx.host);
+  const enabled = flake?.enabled ?? folder !== null;
+  if (!enabled) return { attribute: null, dir: null };
   const attribute = flake?.attribute ?? ctx.host.hostname;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(attribute)) {
     throw new AppError('invalid-params', `The host name "${attribute}" cannot be used as a flake attribute. Choose the attribute by hand.`);
   }
-  return { attribute };
+  return { attribute, dir: folder?.dir ?? ctx.host.nixosConfigDir };
+}
+
+/** The folder whose files the configuration is: the real flake folder for a flake, else the configuration folder. */
+export async function configFolder(ctx: AppContext): Promise<{ dir: string; outside: boolean }> {
+  const folder = await flakeFolder(ctx.host);
+  return folder ?? { dir: ctx.host.nixosConfigDir, outside: false };
 }
 
 export async function configKind(ctx: AppContext): Promise<{ kind: 'flake' | 'channels' | 'none'; mainFile: string | null }> {
-  const dir = ctx.host.nixosConfigDir;
-  if (await pathExists(path.join(dir, 'flake.nix'))) return { kind: 'flake', mainFile: 'flake.nix' };
-  if (await pathExists(path.join(dir, 'configuration.nix'))) return { kind: 'channels', mainFile: 'configuration.nix' };
+  if (await flakeFolder(ctx.host)) return { kind: 'flake', mainFile: 'flake.nix' };
+  if (await pathExists(path.join(ctx.host.nixosConfigDir, 'configuration.nix'))) return { kind: 'channels', mainFile: 'configuration.nix' };
   return { kind: 'none', mainFile: null };
 }
 
 export async function readConfig(ctx: AppContext, requested?: string) {
-  const dir = ctx.host.nixosConfigDir;
+  const { dir } = await configFolder(ctx);
   const { kind, mainFile } = await configKind(ctx);
   const listed = await walk(dir);
   const all = new Set(listed.map((f) => f.path));
@@ -128,20 +138,22 @@ export async function parseConfig(ctx: AppContext, content: string): Promise<{ o
   }
 }
 
-function relativeToConfig(ctx: AppContext, file: string): string | null {
-  const rel = path.relative(ctx.host.nixosConfigDir, file);
+function relativeTo(dir: string, file: string): string | null {
+  const rel = path.relative(dir, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : null;
 }
 
-export async function configErrorFrom(ctx: AppContext, nixError: NixError) {
-  const error = await placeNixError(nixError);
-  let location = error.location;
-  if (!location && error.file) {
+export async function configErrorFrom(ctx: AppContext, nixError: NixError, flakeDir: string | null = null) {
+  const error = await placeNixError(flakeDir ? await mapFlakeError(ctx, nixError, flakeDir) : nixError);
+  // a position inside nixpkgs or another input cannot be opened in the editor: it stays in the text only
+  let location = error.location?.file.startsWith('/nix/store/') ? null : error.location;
+  if (!location && error.file && !error.file.startsWith('/nix/store/')) {
     const source = await readFile(error.file, 'utf8').catch(() => null);
     const found = source ? locateOptionInText(source, error.summary) : null;
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
   }
-  return { message: error.summary, text: error.text, location, relativePath: location ? relativeToConfig(ctx, location.file) : null };
+  const { dir } = await configFolder(ctx);
+  return { message: error.summary, text: error.text, location, relativePath: location ? relativeTo(dir, location.file) : null };
 }
 
 /**
@@ -154,7 +166,7 @@ export async function evaluateConfig(ctx: AppContext, opts: { showTrace?: boolea
   const parser = new NixLogParser();
   let wouldBuild = 0;
   let wouldFetch = 0;
-  const args = ['dry-build', ...(opts.showTrace ? ['--show-trace'] : []), ...(flake.attribute ? ['--flake', `${ctx.host.nixosConfigDir}#${flake.attribute}`] : []), '-v', '--log-format', 'internal-json'];
+  const args = ['dry-build', ...(opts.showTrace ? ['--show-trace'] : []), ...(flake.attribute ? ['--flake', `${flake.dir}#${flake.attribute}`] : []), '-v', '--log-format', 'internal-json'];
   const onLine = (_s: string, line: string) => {
     const r = parser.feed(line);
     const m = r.log ? /^these (\d+) (derivations will be built|paths will be fetched)/.exec(r.log) ?? /^this (derivation will be built|path will be fetched)/.exec(r.log) : null;
@@ -171,13 +183,20 @@ export async function evaluateConfig(ctx: AppContext, opts: { showTrace?: boolea
     if (!(err instanceof CommandFailed)) throw err;
     const nixError = parser.mainError();
     const error = nixError
-      ? await configErrorFrom(ctx, nixError)
+      ? await configErrorFrom(ctx, nixError, flake.dir)
       : { message: err.message, text: err.detail ?? '', location: null, relativePath: null };
     return { ok: false, error, wouldBuild, wouldFetch, seconds: (Date.now() - started) / 1000 };
   }
 }
 
 export async function writeConfig(ctx: AppContext, args: { path: string; content: string; expectedSha256?: string }) {
+  const folder = await configFolder(ctx);
+  if (folder.outside) {
+    // your own checkout that /etc/nixos/flake.nix points into: yours to write, not root's
+    const written = await writeFlakeFileAsUser(ctx, path.join(folder.dir, args.path), args.content, args.expectedSha256);
+    ctx.events.emit({ topic: 'changed', what: 'config', detail: { path: args.path } });
+    return written;
+  }
   const result = await ctx.privileged.run<{ path: string; backup: string | null; sha256: string }>('write-config', {
     relativePath: args.path,
     content: args.content,
@@ -199,6 +218,8 @@ export async function restoreConfigBackup(ctx: AppContext, backup: string) {
 
 /** Commit the configuration before a switch when it is a git repository, or when the person opted in (then the repository is made). */
 export async function commitConfig(ctx: AppContext, opts: { generation: number | null; action: 'switch' | 'boot' | 'test'; optedIn: boolean }) {
+  // a flake in your own checkout is yours to commit: the app commits only the configuration folder
+  if ((await configFolder(ctx)).outside) return null;
   const isRepo = await pathExists(path.join(ctx.host.nixosConfigDir, '.git'));
   if (!isRepo && !opts.optedIn) return null;
   return ctx.privileged.run<{ committed: boolean; message: string; revision: string | null }>('config-commit', { generation: opts.generation, action: opts.action, init: opts.optedIn });

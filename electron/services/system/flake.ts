@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FlakeCheckResult, FlakeInputChange, FlakeLockedInput, FlakeUpdateResult } from '../../../shared/contract/system';
@@ -8,6 +8,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
 import { pathExists } from '../../paths';
+import { flakeFolder } from './flake-dir';
+import type { NixError } from './nix-log';
 
 /**
  * Flake configurations: what flake.lock pins, and `nix flake update` without touching it. The update
@@ -128,23 +130,57 @@ export function diffLocks(before: LockFile | null, after: LockFile): FlakeInputC
 }
 
 async function readFlake(ctx: AppContext) {
-  const dir = ctx.host.nixosConfigDir;
-  const flakeFile = path.join(dir, 'flake.nix');
-  const flakeNix = await readFile(flakeFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') throw new AppError('not-found', `${flakeFile} does not exist: this configuration is not a flake, so it has no flake inputs to update. Channels are what it updates.`);
-    throw e;
-  });
+  const folder = await flakeFolder(ctx.host);
+  const flakeFile = path.join(ctx.host.nixosConfigDir, 'flake.nix');
+  if (!folder) throw new AppError('not-found', `${flakeFile} does not exist: this configuration is not a flake, so it has no flake inputs to update. Channels are what it updates.`);
+  const dir = folder.dir;
+  const flakeNix = await readFile(path.join(dir, 'flake.nix'), 'utf8');
   const lockText = await readFile(path.join(dir, 'flake.lock'), 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
-  return { dir, flakeNix, lockText };
+  return { dir, outside: folder.outside, flakeNix, lockText };
 }
 
 export async function flakeInputs(ctx: AppContext) {
-  const dir = ctx.host.nixosConfigDir;
-  if (!(await pathExists(path.join(dir, 'flake.nix')))) return { isFlake: false, dir, lockExists: false, inputs: [] };
-  const { lockText } = await readFlake(ctx);
+  const folder = await flakeFolder(ctx.host);
+  if (!folder) return { isFlake: false, dir: ctx.host.nixosConfigDir, lockExists: false, inputs: [] };
+  const { dir, lockText } = await readFlake(ctx);
   if (lockText === null) return { isFlake: true, dir, lockExists: false, inputs: [] };
   const lock = parseLock(lockText);
   return { isFlake: true, dir, lockExists: true, inputs: diffLocks(lock, lock) };
+}
+
+/**
+ * A file of a flake that lives outside the configuration folder (flake.nix links into your own
+ * checkout): written as you, as your editor or `nix flake update` there would, atomically, with the old
+ * text kept in the app's state folder. The root helper writes only inside the configuration folder.
+ * `expectedSha256` undefined: no check; null: the file must not exist yet.
+ */
+export async function writeFlakeFileAsUser(ctx: AppContext, lockFile: string, content: string, expectedSha256: string | null | undefined): Promise<{ path: string; backup: string | null; sha256: string }> {
+  const current = await readFile(lockFile, 'utf8').catch(() => null);
+  if (expectedSha256 !== undefined && (current === null ? null : sha256(current)) !== expectedSha256) {
+    throw new AppError('conflict', `${path.basename(lockFile)} changed on disk since it was read (another update or an edit). Read it again so you see what you write.`);
+  }
+  const st = await lstat(lockFile).catch(() => null);
+  if (st && !st.isFile()) throw new AppError('refused', `${lockFile} is not a plain file, so the app will not replace it.`);
+  let backup: string | null = null;
+  if (current !== null) {
+    const dir = path.join(ctx.host.stateDir, 'flake-backups');
+    await mkdir(dir, { recursive: true });
+    backup = path.join(dir, `${path.basename(lockFile)}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    await writeFile(backup, current, { mode: 0o644 });
+  }
+  const temp = path.join(path.dirname(lockFile), `.${path.basename(lockFile)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content, { mode: st ? st.mode & 0o777 : 0o644 });
+    await rename(temp, lockFile);
+  } catch (err) {
+    await rm(temp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new AppError('not-authorized', `Your flake lives in ${path.dirname(lockFile)} (flake.nix in ${ctx.host.nixosConfigDir} points there), and your account cannot write there. Change it there as its owner.`);
+    }
+    throw err;
+  }
+  return { path: lockFile, backup, sha256: sha256(content) };
 }
 
 /** Nix's words -> a person's; the temp copy's paths are put back as the user's files. */
@@ -262,20 +298,111 @@ export async function updateFlake(ctx: AppContext, job: JobContext, params: { ch
     check = pending.get(ctx)!.get(result.checkId)!;
   }
   const lockFile = path.join(check.dir, 'flake.lock');
-  if (check.dir !== ctx.host.nixosConfigDir) throw new AppError('conflict', 'The configuration folder changed since the check. Check for updates again.');
+  const folder = await flakeFolder(ctx.host);
+  if (!folder || check.dir !== folder.dir) throw new AppError('conflict', 'The flake folder changed since the check. Check for updates again.');
   const current = await readFile(lockFile, 'utf8').catch(() => null);
   if ((current === null ? null : sha256(current)) !== check.baseSha256) {
     throw new AppError('conflict', 'flake.lock changed on disk since the check (another update or an edit). Check for updates again so you see what you write.');
   }
   if (check.result.changed === 0 && current !== null) return { ...check.result, written: false, lockFile, backup: null };
   job.phase('write', 'Writing flake.lock', { cancellable: false });
-  const written = await ctx.privileged.run<{ path: string; backup: string | null }>('write-config', {
-    relativePath: 'flake.lock',
-    content: check.newLock,
-    ...(check.baseSha256 ? { expectedSha256: check.baseSha256 } : {}),
-  });
+  const written = folder.outside
+    ? await writeFlakeFileAsUser(ctx, lockFile, check.newLock, check.baseSha256)
+    : await ctx.privileged.run<{ path: string; backup: string | null }>('write-config', {
+        relativePath: 'flake.lock',
+        content: check.newLock,
+        ...(check.baseSha256 ? { expectedSha256: check.baseSha256 } : {}),
+      });
   pending.get(ctx)?.delete(check.result.checkId);
   job.log(`wrote ${written.path}${written.backup ? ` (previous lock kept as ${written.backup})` : ''}`, 'info');
   ctx.events.emit({ topic: 'changed', what: 'config', detail: { path: 'flake.lock' } });
   return { ...check.result, written: true, lockFile: written.path, backup: written.backup };
 }
+
+// ---- Errors inside the flake's copy in the store ---------------------------------------------------
+
+const STORE_SOURCE = /\/nix\/store\/[0-9a-z]{32}-source(?=\/|'|"|`|’|\s|:|$)/g;
+
+/** The git work tree holding `dir` (the nearest folder up with a .git), or null. */
+async function gitTopLevel(dir: string): Promise<string | null> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (await pathExists(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return null;
+  }
+}
+
+/**
+ * Nix evaluates a flake from a copy in the store (`/nix/store/<hash>-source`): of the git work tree
+ * when the flake is in a git repository (then only the files git tracks), else of the flake's folder.
+ * Which `-source` copies in an error are this flake's: those whose flake.nix, where the flake sits in
+ * the copy, is the user's flake.nix. The answer maps each to the folder it copies.
+ */
+async function flakeCopies(text: string, flakeDir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const roots = [...new Set(text.match(STORE_SOURCE) ?? [])];
+  if (!roots.length) return out;
+  const mine = await readFile(path.join(flakeDir, 'flake.nix'), 'utf8').catch(() => null);
+  if (mine === null) return out;
+  const top = await gitTopLevel(flakeDir);
+  const bases = top && top !== flakeDir ? [top, flakeDir] : [flakeDir];
+  for (const root of roots) {
+    for (const base of bases) {
+      const inCopy = path.join(root, path.relative(base, flakeDir), 'flake.nix');
+      if ((await readFile(inCopy, 'utf8').catch(() => null)) === mine) {
+        out.set(root, base);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A Nix error from building the flake, with the flake's store copy put back as the user's own files
+ * (`/nix/store/<hash>-source/hosts/a.nix:12:3` -> `<flake folder>/hosts/a.nix:12:3`) so the error
+ * links into the editor. And the classic first flake stumble explained: a file that exists but that git
+ * does not track is missing from Nix's copy ("path '/nix/store/…-source/x.nix' does not exist", in Nix
+ * 2.8 "getting status of '…': No such file or directory").
+ */
+export async function mapFlakeError(ctx: AppContext, error: NixError, flakeDir: string): Promise<NixError> {
+  const copies = await flakeCopies(`${error.text}\n${error.location?.file ?? ''}\n${error.file ?? ''}`, flakeDir);
+  if (!copies.size) return error;
+  const toUser = (p: string) => {
+    for (const [root, base] of copies) if (p === root || p.startsWith(`${root}/`)) return base + p.slice(root.length);
+    return p;
+  };
+  const replaceAll = (t: string) => t.replace(STORE_SOURCE, (root) => copies.get(root) ?? root);
+  let mapped: NixError = {
+    ...error,
+    text: replaceAll(error.text),
+    summary: replaceAll(error.summary),
+    location: error.location ? { ...error.location, file: toUser(error.location.file) } : null,
+    file: error.file ? toUser(error.file) : null,
+  };
+  // Nix prints the trace outermost first: the last position in the user's files is nearest the error.
+  const inUserFiles = [...stripAnsiText(mapped.text).matchAll(/(?:^|\s)at (\/[^\s:]+):(\d+):(\d+)/gm)].filter((m) => !m[1]!.startsWith('/nix/store/'));
+  const nearest = inUserFiles.at(-1);
+  if (nearest) mapped.location = { file: nearest[1]!, line: Number(nearest[2]), column: Number(nearest[3]) };
+  const missing = /(?:path '([^']+)' does not exist|getting status of '([^']+)': No such file or directory)/.exec(stripAnsiText(error.text));
+  const missingInCopy = missing ? (missing[1] ?? missing[2])! : null;
+  if (missingInCopy && toUser(missingInCopy) !== missingInCopy) {
+    const userFile = toUser(missingInCopy);
+    const top = await gitTopLevel(flakeDir);
+    if (top && (await pathExists(userFile))) {
+      const rel = path.relative(top, userFile);
+      const tracked = await ctx.runner
+        .run('git', ['-C', top, 'ls-files', '--error-unmatch', '--', rel], { timeoutMs: 15_000, buffer: true })
+        .then(() => true, (err: unknown) => (err instanceof CommandFailed ? false : null));
+      if (tracked !== true) {
+        mapped = {
+          ...mapped,
+          summary: `${rel} is not known to git, so Nix cannot see it. Your flake is a git repository, and Nix copies only the files git tracks. Run "git add ${rel}" in ${top} (no commit needed), then rebuild`,
+          location: mapped.location && !mapped.location.file.startsWith('/nix/store/') ? mapped.location : { file: userFile, line: 1, column: 1 },
+        };
+      }
+    }
+  }
+  return mapped;
+}
+
+const stripAnsiText = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');

@@ -55,6 +55,47 @@ export interface NixError {
   location: NixErrorLocation | null;
   /** a file named without a line, e.g. "In `/etc/nixos/configuration.nix'" in module-system errors */
   file: string | null;
+  /** a build failure: the derivation whose builder failed (not one that only had a failed dependency) */
+  failedDerivation?: string;
+  /** that builder's last output lines, when Nix showed them or the log stream carried them */
+  logTail?: string[];
+}
+
+/** How many of a builder's last output lines a build failure keeps (Nix's own default log-lines is 25). */
+export const LOG_TAIL_LINES = 25;
+
+/**
+ * The messages Nix prints when a build fails. The first derivation that failed is the one to name:
+ * Nix ends with summaries about the derivations that depended on it.
+ * - "builder for '<drv>' failed with exit code 1" (Nix 2.8 to 2.26 at least)
+ * - "Cannot build '<drv>'.\n Reason: builder failed with exit code 1." (newer Nix)
+ * - summaries: "1 dependencies of derivation '<drv>' failed to build", "build of '<drv>' failed"
+ */
+const BUILDER_FAILED = /^builder for '(\/[^']+\.drv)' failed (.*?);?$/m;
+const CANNOT_BUILD = /^Cannot build '(\/[^']+\.drv)'\.\s*(?:Reason: (.*?)\.?$)?/m;
+const DEPENDENCY_SUMMARY = /^(?:\d+ dependencies of derivation '[^']+' failed to build|build of '[^']+' failed(?::|$))/;
+
+/** A build failure in an error's text: the derivation and the reason ("exit code 1"), else null. */
+export function buildFailureIn(message: string): { drv: string; reason: string } | null {
+  const text = message.replace(/^error:\s*/, '');
+  if (DEPENDENCY_SUMMARY.test(text) && !/Cannot build/.test(text)) return null;
+  const b = BUILDER_FAILED.exec(text);
+  if (b) return { drv: b[1]!, reason: b[2]!.replace(/;$/, '').replace(/^with /, '') };
+  const c = CANNOT_BUILD.exec(text.replace(/^build of '[^']+' failed:\s*/, ''));
+  if (c && !/dependenc/.test(c[2] ?? '')) return { drv: c[1]!, reason: (c[2] ?? 'the builder failed').replace(/^builder failed (?:with )?/, '') };
+  return null;
+}
+
+/** "last 2 log lines:" / "Last 25 log lines:" followed by "> line" rows, as Nix prints them under a build failure. */
+function logTailIn(text: string): string[] | null {
+  const m = /^\s*[Ll]ast \d+ log lines:\n((?:\s*>.*(?:\n|$))+)/m.exec(text);
+  if (!m) return null;
+  return m[1]!.split('\n').filter((l) => /^\s*>/.test(l)).map((l) => l.replace(/^\s*> ?/, ''));
+}
+
+/** The headline of a build failure: which package, and why. */
+function buildFailureSummary(drv: string, reason: string): string {
+  return `${storePathName(drv)} failed to build (${reason.replace(/\.$/, '')})`;
 }
 
 export interface BuildCounts {
@@ -90,6 +131,9 @@ interface Activity {
   failed: number;
   /** what this activity announced it expects of other activity types */
   expectedByType: Map<number, number> | null;
+  /** a build's derivation path, and its last output lines */
+  drv: string;
+  tail: string[] | null;
 }
 
 interface TypeTotals {
@@ -175,6 +219,8 @@ export class NixLogParser {
   readonly errors: NixError[] = [];
   /** plain stderr lines (not @nix) seen, kept short for error extraction when Nix ran without internal-json */
   readonly plainTail: string[] = [];
+  /** each build's last output lines, by derivation path (kept after it stops: the failure is reported later) */
+  private readonly buildTails = new Map<string, string[]>();
   lines = 0;
 
   /** Feed one stderr or stdout line. */
@@ -223,14 +269,21 @@ export class NixLogParser {
     };
   }
 
-  /** The error to show: the last one Nix reported with a position in a user file, else the last one. */
+  /**
+   * The error to show: the last one Nix reported with a position in a user file; else the first build
+   * failure (the derivation whose builder failed, with its last output lines, not the summaries about
+   * what depended on it); else the last error.
+   */
   mainError(): NixError | null {
-    if (this.errors.length === 0) {
-      const fromText = parseNixErrorText(this.plainTail.join('\n'));
-      return fromText;
-    }
+    if (this.errors.length === 0) return parseNixErrorText(this.plainTail.join('\n'));
     const withUserFile = [...this.errors].reverse().find((e) => e.location && !e.location.file.startsWith('/nix/store/'));
-    return withUserFile ?? this.errors[this.errors.length - 1]!;
+    if (withUserFile) return withUserFile;
+    const build = this.errors.find((e) => e.failedDerivation);
+    if (build) {
+      const tail = build.logTail?.length ? build.logTail : this.buildTails.get(build.failedDerivation!);
+      return tail?.length ? withLogTail(build, tail) : build;
+    }
+    return this.errors[this.errors.length - 1]!;
   }
 
   private totalsFor(type: number): TypeTotals {
@@ -276,8 +329,15 @@ export class NixLogParser {
       running: 0,
       failed: 0,
       expectedByType: null,
+      drv: type === ActivityType.build && typeof e.fields?.[0] === 'string' ? (e.fields[0] as string) : '',
+      tail: type === ActivityType.build ? [] : null,
     };
     this.activities.set(e.id, a);
+    if (a.drv) {
+      this.buildTails.set(a.drv, a.tail!);
+      // a system has thousands of builds; a failure is reported right after its build stops
+      if (this.buildTails.size > 256) this.buildTails.delete(this.buildTails.keys().next().value!);
+    }
     this.totalsFor(type).live.add(a);
     const meaningful = type === ActivityType.build || type === ActivityType.substitute || type === ActivityType.fileTransfer || type === ActivityType.copyPath || type === ActivityType.postBuildHook || (a.text !== '' && a.level <= LEVEL_INFO);
     if (meaningful) {
@@ -339,6 +399,10 @@ export class NixLogParser {
       case ResultType.buildLogLine:
       case ResultType.postBuildLogLine: {
         const text = typeof fields?.[0] === 'string' ? stripAnsi(fields[0]) : '';
+        if (a?.tail) {
+          if (a.tail.length >= LOG_TAIL_LINES) a.tail.shift();
+          a.tail.push(text);
+        }
         return { log: a?.name ? `${a.name}> ${text}` : text, progressChanged: false };
       }
       case ResultType.setPhase: {
@@ -387,12 +451,24 @@ function errorFromMsg(e: RawEntry, text: string): NixError {
   if (!location || (location.file.startsWith('/nix/store/') && fromText?.location && !fromText.location.file.startsWith('/nix/store/'))) {
     location = fromText?.location ?? location;
   }
+  const build = buildFailureIn(text);
+  if (build) return buildError(text, build, logTailIn(text));
   return {
     text,
     summary: fromText?.summary ?? summaryLine(text.replace(/^error:\s*/, '').split('\n')[0]!),
     location,
     file: fromText?.file ?? null,
   };
+}
+
+function buildError(text: string, build: { drv: string; reason: string }, tail: string[] | null): NixError {
+  return { text, summary: buildFailureSummary(build.drv, build.reason), location: null, file: null, failedDerivation: build.drv, ...(tail?.length ? { logTail: tail } : {}) };
+}
+
+/** The error with the builder's last lines under Nix's message, unless Nix already printed them. */
+function withLogTail(error: NixError, tail: string[]): NixError {
+  const text = logTailIn(error.text) ? error.text : `${error.text}\nlast ${tail.length} log line${tail.length === 1 ? '' : 's'} of ${storePathName(error.failedDerivation!)}:\n${tail.map((l) => `> ${l}`).join('\n')}`;
+  return { ...error, text, logTail: tail };
 }
 
 /** An error's first line as a headline: without the "Definition values:" that introduces the lines after it. */
@@ -414,6 +490,8 @@ export function parseNixErrorText(raw: string): NixError | null {
   const text = stripAnsi(raw);
   const start = text.lastIndexOf('error:');
   if (start < 0) return null;
+  const build = firstBuildFailureBlock(text);
+  if (build) return build;
   // The start of that error: back up to the first "error:" of a trailing group (show-trace prints many).
   let blockStart = start;
   const firstError = text.search(/(?:^|\n)error:/);
@@ -426,6 +504,31 @@ export function parseNixErrorText(raw: string): NixError | null {
   const location = positions.find((p) => !p.file.startsWith('/nix/store/')) ?? positions[0] ?? null;
   const file = IN_FILE.exec(block)?.[1] ?? null;
   return { text: block, summary, location, file };
+}
+
+/**
+ * In plain output, a build failure is one "error:" block per failed derivation and one per summary; the
+ * first block naming a failed builder is the one to show, with the log lines Nix printed under it (the
+ * new CLI) or, for nix-build, the builder's output printed before it.
+ */
+function firstBuildFailureBlock(text: string): NixError | null {
+  const blocks = text.split(/\n(?=error:)/);
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!.slice(blocks[i]!.indexOf('error:')).replace(/\s+$/, '');
+    if (!block.startsWith('error:')) continue;
+    const build = buildFailureIn(block);
+    if (!build) continue;
+    let tail = logTailIn(block);
+    if (!tail && i > 0) {
+      // nix-build prints the builder's output between "building '<drv>'..." and the error
+      const before = blocks[i - 1]!.split('\n');
+      const from = before.findLastIndex((l) => l.startsWith(`building '${build.drv}'`));
+      if (from >= 0) tail = before.slice(from + 1).filter((l) => l !== '').slice(-LOG_TAIL_LINES);
+    }
+    const error = buildError(block, build, tail);
+    return tail?.length ? withLogTail(error, tail) : error;
+  }
+  return null;
 }
 
 /** For module-system errors that name a file but no line: the first line of that file mentioning the option. */

@@ -9,10 +9,12 @@ import type { JobContext } from '../../exec/jobs';
 import { startJob } from '../../rpc/jobs';
 import { forwardHelperEvents, JobLogFile, previewSwitch } from './activation';
 import { commitConfig, resolveFlake } from './config';
+import { checkFlake, mapFlakeError, updateFlake } from './flake';
 import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
 import { placeNixError } from './nix-syntax';
 import { listProfileLinks } from './profile';
 import { readSystemSettings } from './settings';
+import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from './upgrade';
 
 /** A failed build or evaluation: the Nix error with where it points, carried to the renderer as `location`. */
 export class NixBuildError extends AppError {
@@ -91,12 +93,17 @@ export class BuildFollower {
   }
 }
 
-/** Turn what Nix said into the error a person sees; module errors that only name a file get a line found by the option's name. */
-export async function nixFailure(what: string, nixError: NixError | null, fallback: unknown): Promise<AppError> {
+/**
+ * Turn what Nix said into the error a person sees: a flake's store copy put back as the user's files,
+ * module errors that only name a file get a line found by the option's name, a build failure names the
+ * derivation that failed first and shows its last output lines.
+ */
+export async function nixFailure(ctx: AppContext, what: string, nixError: NixError | null, fallback: unknown, flakeDir: string | null = null): Promise<AppError> {
   if (!nixError) return fallback instanceof AppError ? fallback : new AppError('command-failed', `${what} failed.`, String(fallback));
-  const error = await placeNixError(nixError);
-  let location = error.location;
-  if (!location && error.file) {
+  const error = await placeNixError(flakeDir ? await mapFlakeError(ctx, nixError, flakeDir) : nixError);
+  // a position inside nixpkgs or another input cannot be opened in the editor: it stays in the text only
+  let location = error.location?.file.startsWith('/nix/store/') ? null : error.location;
+  if (!location && error.file && !error.file.startsWith('/nix/store/')) {
     const source = await readFile(error.file, 'utf8').catch(() => null);
     const found = source ? locateOptionInText(source, error.summary) : null;
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
@@ -105,26 +112,59 @@ export async function nixFailure(what: string, nixError: NixError | null, fallba
   return new NixBuildError(`${what} failed: ${error.summary}${where}`, error.text, location);
 }
 
+/** Errors the helper reports in words of its own, passed on as they are. */
+const OWN_WORDS = new Set(['cancelled', 'auth-cancelled', 'not-authorized', 'refused', 'network', 'not-found', 'busy', 'command-missing']);
+
 /** Build (or dry-build) through the helper; returns the helper's build id and the system's store path. */
 export async function buildSystem(
   ctx: AppContext,
   job: JobContext,
   follower: BuildFollower,
-  opts: { action: 'build' | 'dry-build'; upgrade: boolean; showTrace: boolean; flakeAttribute: string | null },
+  opts: { action: 'build' | 'dry-build'; upgrade: boolean; showTrace: boolean; flakeAttribute: string | null; flakeDir?: string | null },
 ): Promise<{ buildId: string | null; storePath: string | null }> {
+  const { flakeDir = null, ...args } = opts;
   job.phase('build', opts.action === 'dry-build' ? 'Evaluating' : 'Evaluating and building', { cancellable: true });
   try {
-    return await ctx.privileged.run<{ buildId: string | null; storePath: string | null }>('rebuild', opts, {
+    return await ctx.privileged.run<{ buildId: string | null; storePath: string | null }>('rebuild', args, {
       signal: job.signal,
       onEvent: forwardHelperEvents(job, null, follower.line),
     });
   } catch (err) {
-    if (err instanceof AppError && (err.code === 'cancelled' || err.code === 'auth-cancelled' || err.code === 'not-authorized' || err.code === 'refused')) throw err;
+    if (err instanceof AppError && OWN_WORDS.has(err.code)) throw err;
     if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
-    throw await nixFailure(opts.action === 'dry-build' ? 'The evaluation' : 'The build', follower.parser.mainError(), err);
+    throw await nixFailure(ctx, opts.action === 'dry-build' ? 'The evaluation' : 'The build', follower.parser.mainError(), err, flakeDir);
   } finally {
     follower.stop();
   }
+}
+
+/**
+ * "Update first", as a step of its own that fails the job in words when it fails (nixos-rebuild-ng's
+ * --upgrade ignores a failed `nix-channel --update` and builds the old channel). A flake configuration
+ * has no channels to update: its inputs are updated instead (`nix flake update`, written to flake.lock
+ * like the Channels tab's Update does).
+ */
+export async function updateFirst(ctx: AppContext, job: JobContext, flakeDir: string | null): Promise<void> {
+  if (flakeDir) {
+    job.phase('update', 'Updating the flake inputs', { cancellable: true });
+    const check = await checkFlake(ctx, job);
+    const result = await updateFlake(ctx, job, { checkId: check.checkId });
+    const moved = result.inputs.filter((i) => i.kind !== 'unchanged');
+    job.log(moved.length ? `Flake inputs updated: ${moved.map((i) => `${i.input} (${i.kind})`).join(', ')}` : 'Every flake input is already at its newest version.', 'info');
+    return;
+  }
+  const names = await upgradeChannelNames(ctx.host);
+  if (!names.length) throw new AppError('not-found', NOTHING_TO_UPGRADE);
+  job.phase('update', `Updating the channel${names.length > 1 ? 's' : ''} ${names.join(', ')}`, { cancellable: true });
+  try {
+    await ctx.privileged.run('channel-update', { names }, { signal: job.signal, onEvent: forwardHelperEvents(job, null) });
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'cancelled' || err.code === 'auth-cancelled' || err.code === 'not-authorized')) throw err;
+    if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
+    const detail = err instanceof AppError ? [err.message, err.detail].filter(Boolean).join('\n') : String(err);
+    throw new AppError('network', channelUpdateFailed(names), detail);
+  }
+  job.log(`Updated ${names.join(', ')}.`, 'info');
 }
 
 /** The generation number `nix-env --set` will give the next system: one past the highest. */
@@ -191,12 +231,14 @@ export class RebuildService {
     const follower = new BuildFollower(job, logFile);
     const base = { action, storePath: null, generation: null, activated: false, stoppedAtPreview: false, preview: null, commit: null, reattached: false };
     try {
-      job.log(`nixos-rebuild ${action}${params.upgrade ? ' --upgrade' : ''}${params.showTrace ? ' --show-trace' : ''}${flake.attribute ? ` --flake ${ctx.host.nixosConfigDir}#${flake.attribute}` : ''}`, 'info');
+      if (params.upgrade) await updateFirst(ctx, job, flake.dir);
+      job.log(`nixos-rebuild ${action}${params.showTrace ? ' --show-trace' : ''}${flake.attribute ? ` --flake ${flake.dir}#${flake.attribute}` : ''}`, 'info');
       const built = await buildSystem(ctx, job, follower, {
         action: action === 'dry-build' ? 'dry-build' : 'build',
-        upgrade: params.upgrade ?? false,
+        upgrade: false,
         showTrace: params.showTrace ?? false,
         flakeAttribute: flake.attribute,
+        flakeDir: flake.dir,
       });
       const counts = () => {
         const p = follower.parser.progress();

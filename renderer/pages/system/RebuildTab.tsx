@@ -4,6 +4,7 @@ import { BuildProgress } from '../../components/BuildProgress';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
 import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { call } from '../../lib/bridge';
 import { useJobs } from '../../stores/jobs';
 import { useNavigation } from '../../stores/navigation';
 import { useSystemRebuild } from '../../stores/system-rebuild';
@@ -194,10 +195,26 @@ function ResultSummary({ jobId }: { jobId: string }) {
   return null;
 }
 
+/** What "update first" updates: a flake's inputs (flake.lock), or root's channels. null until known. */
+function useUpdateKind(): 'flake' | 'channels' | null {
+  const [kind, setKind] = useState<'flake' | 'channels' | null>(null);
+  useEffect(() => {
+    let live = true;
+    void call('system.flake.inputs', {})
+      .then((r) => live && setKind(r.isFlake ? 'flake' : 'channels'))
+      .catch(() => live && setKind('channels'));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return kind;
+}
+
 export function RebuildTab() {
   const { settings, loadSettings, saveSettings, activeJobId, previews, start, startSafeSwitch, findActiveJob, error, form, setForm } = useSystemRebuild();
   const job = useJobs((s) => (activeJobId ? s.jobs[activeJobId] : undefined));
   const { action, upgrade, showTrace } = form;
+  const updateKind = useUpdateKind();
 
   useEffect(() => {
     void loadSettings();
@@ -220,9 +237,15 @@ export function RebuildTab() {
           ))}
         </div>
         <div className="row rebuild-options">
-          <label className="check">
-            <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update channels first
-          </label>
+          {updateKind === 'flake' ? (
+            <label className="check" title="Runs nix flake update and writes the new flake.lock (the old one is kept as a backup), then rebuilds. If the update fails, nothing is built.">
+              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update flake inputs first
+            </label>
+          ) : updateKind === 'channels' ? (
+            <label className="check" title="Downloads the newest release of root’s nixos channel (and of channels marked to update with a rebuild), then rebuilds. If the update fails, nothing is built.">
+              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update channels first
+            </label>
+          ) : null}
           <label className="check">
             <input type="checkbox" checked={showTrace} onChange={(e) => setForm({ showTrace: e.target.checked })} /> Detailed error traces
           </label>

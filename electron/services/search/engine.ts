@@ -133,7 +133,8 @@ export class SearchIndex extends Scorer {
     }
     this.mostInName = mostInName;
     if (mostCovered === 0) return { hits: [], total: 0 };
-    const minimum = mostCovered * 0.5;
+    // a dotted path is a name: all of it, as far as any document has it
+    const minimum = q.dotted ? mostCovered : mostCovered * 0.5;
     const asked = Math.min(most, information.filter((x) => x > 0).length);
     const enough = asked >= 3 ? asked - 1 : asked;
 

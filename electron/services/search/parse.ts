@@ -57,6 +57,7 @@ export function parsePackagesJson(data: unknown): ParsedPackages {
   if (!isObj(data) || !isObj(data.packages)) throw new Error('This is not a packages.json file: it has no "packages" object.');
   const version = str(data.version) ?? 'unknown';
   const docs: SourceDoc[] = [];
+  const family = familySizes(Object.keys(data.packages));
   for (const [attr, raw] of Object.entries(data.packages)) {
     if (!isObj(raw)) continue;
     const meta = isObj(raw.meta) ? raw.meta : {};
@@ -91,11 +92,28 @@ export function parsePackagesJson(data: unknown): ParsedPackages {
       program: record.mainProgram ?? undefined,
       description: record.description,
       context: `${positionWords(record.position)} ${(record.longDescription ?? '').slice(0, 400)}`,
-      prior: packagePrior(segments.length, record),
+      prior: packagePrior(segments.length, record) + (segments.length === 1 ? Math.min(weights.familyMost, weights.family * Math.log2(1 + (family.get(attr.toLowerCase()) ?? 0))) : 0),
       record,
     });
   }
   return { version, docs };
+}
+
+/**
+ * For each top-level attribute, how many other top-level attributes start with its name: firefox has
+ * firefox-esr, firefox-bin, firefoxpwa..., tmux has tmuxPlugins, tmuxinator, tmux-sessionizer...
+ * Software that nixpkgs packages in variants and plugins is software people use (a prior, small).
+ */
+function familySizes(attrs: string[]): Map<string, number> {
+  const tops = [...new Set(attrs.map((a) => a.split('.')[0]!.toLowerCase()))].sort();
+  const sizes = new Map<string, number>();
+  for (let i = 0; i < tops.length; i++) {
+    const name = tops[i]!;
+    let n = 0;
+    for (let j = i + 1; j < tops.length && tops[j]!.startsWith(name) && n < 1000; j++) n++;
+    if (n) sizes.set(name, n);
+  }
+  return sizes;
 }
 
 /** top-level attributes are what people install; package sets nest the same software many times */

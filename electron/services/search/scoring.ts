@@ -8,7 +8,7 @@ import type { Layout } from './index-format';
 import { IndexData } from './index-data';
 import type { ParsedQuery } from './query-plan';
 import { deletionKeys, editDistance, hash32, stem } from './text';
-import { COMMON_WORD_POSTINGS, FLAG_LAST_SEGMENT, FLAG_WHOLE_SEGMENT, MODULE_ENABLE, type Offer, weights } from './weights';
+import { COMMON_WORD_POSTINGS, DESCRIPTION_WALK_MAX, FLAG_LAST_SEGMENT, FLAG_WHOLE_SEGMENT, MODULE_ENABLE, type Offer, weights } from './weights';
 
 export class Scorer extends IndexData {
   // scratch space reused by every query; epochs avoid clearing it
@@ -110,15 +110,20 @@ export class Scorer extends IndexData {
 
     // the word itself, and its singular or plural ("port" finds allowedTCPPorts, "plugins" finds plugin)
     const variants = this.nameVariantIds(term);
-    for (const vid of variants) if (vid === id) eachName(vid, w.nameExact, 1, true);
-    else eachName(vid, w.nameExact * w.inflection, w.inflection * 0.7);
+    // (the plural of a word that is in thousands of names, "packages" for "package", only for candidates)
+    for (const vid of variants) {
+      if (vid === id) eachName(vid, w.nameExact, 1, true);
+      else if (among > 0 || this.nameOff[vid + 1]! - this.nameOff[vid]! <= COMMON_WORD_POSTINGS) eachName(vid, w.nameExact * w.inflection, w.inflection * 0.7);
+    }
     const stemmed = stem(term);
     const sid = stemmed === term ? id : this.termId(stemmed);
-    // a word in a third of all descriptions tells nothing about any of them
-    if (sid >= 0 && this.descOff[sid + 1]! - this.descOff[sid]! < this.size / 3) {
+    // a word in a third of all descriptions tells nothing about any of them, and a word in thousands
+    // of descriptions (or contexts) is only looked up for the candidates other words found, not walked
+    const descDf = sid >= 0 ? this.descOff[sid + 1]! - this.descOff[sid]! : 0;
+    if (sid >= 0 && descDf < this.size / 3) {
       const f = idf(sid);
-      eachDesc(sid, w.description * f);
-      eachCtx(sid, w.context * f);
+      if (descDf <= DESCRIPTION_WALK_MAX || among > 0) eachDesc(sid, w.description * f);
+      if (this.ctxOff[sid + 1]! - this.ctxOff[sid]! <= DESCRIPTION_WALK_MAX || among > 0) eachCtx(sid, w.context * f);
     }
 
     // words that start with it
@@ -129,7 +134,7 @@ export class Scorer extends IndexData {
     for (const vid of variants) asWord += this.nameOff[vid + 1]! - this.nameOff[vid]!;
     const common = asWord >= COMMON_WORD_POSTINGS;
     let budget = !open && common ? 0 : term.length <= 2 ? 20_000 : 60_000;
-    let descBudget = 20_000;
+    let descBudget = DESCRIPTION_WALK_MAX;
     for (let t = lo; t < this.terms.length && budget > 0; t++) {
       const full = this.terms[t]!;
       if (!full.startsWith(term)) break;

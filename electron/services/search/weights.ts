@@ -9,6 +9,9 @@ export const MODULE_ENABLE = 3;
 /** near matches (typos, words inside words) of a word this common are noise, and slow */
 export const COMMON_WORD_POSTINGS = 5000;
 
+/** description postings walked for one word at most (longer lists tell little and cost much) */
+export const DESCRIPTION_WALK_MAX = 8000;
+
 /** in a query of several words, a word matching more documents than this only scores the others' candidates */
 export const RESTRICT_ABOVE = 4000;
 
@@ -33,6 +36,9 @@ export const weights = {
   /** an option other options mention: this much per doubling of the mentions (a prior), at most mentionedMost */
   mentioned: 5,
   mentionedMost: 25,
+  /** a top-level package whose name starts others (variants, plugins): this much per doubling of them, at most familyMost */
+  family: 3,
+  familyMost: 12,
   /** what a synonym is worth relative to the word typed */
   synonym: 0.8,
   fullPrefix: 180,

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { HomeForm, HomeGeneration, HomeStatus, NewsItem, NixParseError, Result, RpcError, SetupStepId, SwitchResult } from '../../shared/contract';
+import type { HomeExpireResult, HomeForm, HomeGeneration, HomeStatus, NewsItem, NixParseError, Result, RpcError, SetupStepId, SwitchResult } from '../../shared/contract';
 import { call, errorOf, onEvent } from '../lib/bridge';
 import { useJobs, waitForJob } from './jobs';
 
@@ -10,6 +10,12 @@ interface HomeState {
   statusError: RpcError | null;
   generations: HomeGeneration[];
   generationsError: RpcError | null;
+  /** the profile records a generation whose activation did not finish (Home Manager 25.11 records first) */
+  activationGap: { recorded: number; filesOf: number | null } | null;
+  /** Clean up: what `home-manager expire-generations` would remove, or removed */
+  expire: HomeExpireResult | null;
+  expireError: RpcError | null;
+  expireBusy: boolean;
   /** home.nix as on disk, and the editor's draft */
   config: { path: string; exists: boolean; content: string; sha256: string } | null;
   draft: string;
@@ -45,6 +51,8 @@ interface HomeState {
   removeGenerations(generations: number[]): Promise<{ removed: number[]; refused: { generation: number; reason: string }[] } | null>;
   loadDiff(from: number, to: number): Promise<void>;
   loadNews(markRead?: boolean): Promise<void>;
+  expireGenerations(olderThanDays: number, dryRun: boolean): Promise<void>;
+  clearExpire(): void;
   clearActionError(): void;
 }
 
@@ -68,6 +76,10 @@ export const useHome = create<HomeState>((set, get) => {
     statusError: null,
     generations: [],
     generationsError: null,
+    activationGap: null,
+    expire: null,
+    expireError: null,
+    expireBusy: false,
     config: null,
     draft: '',
     parseError: null,
@@ -116,8 +128,8 @@ export const useHome = create<HomeState>((set, get) => {
     },
     async loadGenerations() {
       try {
-        const { generations } = await call('home.generations', {});
-        set({ generations, generationsError: null });
+        const { generations, activationGap } = await call('home.generations', {});
+        set({ generations, activationGap, generationsError: null });
       } catch (err) {
         set({ generationsError: errorOf(err) });
       }
@@ -208,6 +220,18 @@ export const useHome = create<HomeState>((set, get) => {
         set({ newsLoading: false });
       }
     },
+    async expireGenerations(olderThanDays, dryRun) {
+      set({ expireBusy: true, expireError: null });
+      try {
+        set({ expire: await call('home.expireGenerations', { olderThanDays, dryRun }) });
+        if (!dryRun) await get().loadGenerations();
+      } catch (err) {
+        set({ expireError: errorOf(err) });
+      } finally {
+        set({ expireBusy: false });
+      }
+    },
+    clearExpire: () => set({ expire: null, expireError: null }),
     clearActionError: () => set({ actionError: null }),
   };
 });

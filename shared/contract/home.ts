@@ -17,13 +17,17 @@ export const homeChannelSchema = z.object({ name: z.string(), url: z.string(), r
 
 export const homeStatusSchema = z.object({
   nix: z.object({ installed: z.boolean(), version: z.string().nullable() }),
-  /** the nixpkgs this user's packages come from, and where that was read */
+  /** the nixpkgs Home Manager builds with, its release, and where that was read */
   system: z.object({
     nixosVersion: z.string().nullable(),
-    /** `24.11`, or null for unstable/unknown */
+    /** `24.11`; null when unknown (and for unstable read from a channel name) */
     release: z.string().nullable(),
     unstable: z.boolean(),
-    source: z.enum(['nixos-version', 'user-channel', 'root-channel', 'none']),
+    /** false when only the release number is known, not whether it is that stable release or unstable (a flake-built system) */
+    certain: z.boolean(),
+    source: z.enum(['home-flake', 'user-channel', 'root-channel', 'nix-path', 'system-flake', 'nixos-version', 'none']),
+    /** where it was read, in words */
+    detail: z.string(),
   }),
   /** the home-manager channel that matches; null when the release could not be told */
   recommended: z.object({ branch: hmBranchSchema, url: z.string() }).nullable(),
@@ -44,8 +48,12 @@ export const homeStatusSchema = z.object({
   /** plain words when the subscribed home-manager release differs from the system's */
   releaseMismatch: z.string().nullable(),
   nixAccess: z.object({ allowed: z.boolean(), rule: z.string(), file: z.string() }),
-  /** home-manager is installed but this session's PATH does not have it yet: log out and in again */
+  /** home-manager is installed but this session's PATH or NIX_PATH does not have it yet: log out and in again */
   needsRelogin: z.boolean(),
+  /** the NIX_PATH this session started with has the user's channels (NixOS adds them at login, when they exist) */
+  channelsOnSessionPath: z.boolean(),
+  /** a standalone Home Manager flake, which home-manager uses by itself: the file and the homeConfigurations attribute it picks */
+  flake: z.object({ path: z.string(), attribute: z.string().nullable(), attributes: z.array(z.string()).nullable() }).nullable(),
 });
 export type HomeStatus = z.infer<typeof homeStatusSchema>;
 
@@ -118,8 +126,17 @@ export const generationSchema = z.object({
   current: z.boolean(),
   /** the home-manager version that built it (the generation's hm-version file), when present */
   hmVersion: z.string().nullable(),
+  /** the generation's format (gen-version, 1 from Home Manager 25.11), when present */
+  genVersion: z.number().int().nullable(),
+  /** the profile records it, but its activation never finished (Home Manager 25.11 records before activating) */
+  notActivated: z.boolean(),
+  /** its files are the ones in your home (from the current-home GC root activation sets); null when unknown */
+  filesInPlace: z.boolean().nullable(),
 });
 export type HomeGeneration = z.infer<typeof generationSchema>;
+
+/** The profile records a generation whose activation did not finish; `filesOf`: the generation whose files are in place */
+export const activationGapSchema = z.object({ recorded: z.number().int(), filesOf: z.number().int().nullable() });
 
 export const packageRefSchema = z.object({ name: z.string(), version: z.string().nullable(), storePath: z.string() });
 
@@ -127,6 +144,8 @@ export const switchResultSchema = z.object({
   ok: z.boolean(),
   /** files in the way: home-manager refused to clobber them; retry with a backup extension */
   clobbered: z.array(z.object({ path: z.string(), backupInTheWay: z.string().nullable() })),
+  /** the failed switch left the profile recording a generation that was not activated (25.11) */
+  notActivated: activationGapSchema.nullable(),
   generation: z.number().int().nullable(),
   previousGeneration: z.number().int().nullable(),
   /** unread news count the switch announced */
@@ -142,6 +161,21 @@ export const activationResultSchema = z.object({
   to: z.number().int().nullable(),
   message: z.string(),
 });
+
+export const homeExpireResultSchema = z.object({
+  dryRun: z.boolean(),
+  profile: z.string(),
+  /** generations dated at or before this are removed (home-manager expire-generations "-D days") */
+  cutoff: z.string(),
+  /** removed, or that would be removed */
+  generations: z.array(z.number().int()),
+  /** the current generation is that old too, and stays */
+  keptCurrent: z.number().int().nullable(),
+  remaining: z.number().int(),
+  /** what `nix-collect-garbage -d` run as you would delete beyond this: every other generation of each of your profiles */
+  beyond: z.array(z.object({ profile: z.string(), current: z.number().int().nullable(), generations: z.array(z.number().int()) })),
+});
+export type HomeExpireResult = z.infer<typeof homeExpireResultSchema>;
 
 export const newsItemSchema = z.object({ id: z.string(), time: z.string(), unread: z.boolean(), message: z.string() });
 export type NewsItem = z.infer<typeof newsItemSchema>;
@@ -194,7 +228,7 @@ export const homeMethods = {
   'home.generations': method(
     'Home Manager generations, newest first, as `home-manager generations` lists them',
     noParams,
-    z.object({ profile: z.string(), generations: z.array(generationSchema) }),
+    z.object({ profile: z.string(), generations: z.array(generationSchema), activationGap: activationGapSchema.nullable() }),
   ),
   'home.rollback': jobMethod(
     'Go back to the previous generation and activate it',
@@ -210,6 +244,11 @@ export const homeMethods = {
     'Remove generations (never the current one); their files stay in the store until garbage collection',
     z.object({ generations: z.array(z.number().int().positive().max(1_000_000)).min(1).max(1000) }).strict(),
     z.object({ removed: z.array(z.number().int()), refused: z.array(z.object({ generation: z.number().int(), reason: z.string() })) }),
+  ),
+  'home.expireGenerations': method(
+    'Remove Home Manager generations older than D days, as `home-manager expire-generations "-D days"` does (never the current one); dryRun only says which',
+    z.object({ olderThanDays: z.number().int().min(1).max(36500), dryRun: z.boolean() }).strict(),
+    homeExpireResultSchema,
   ),
   'home.diff': method(
     'Packages that differ between two generations (their home-path)',

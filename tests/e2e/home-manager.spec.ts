@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 // @ts-expect-error plain ESM fixture script without types
-import { makeHomeEnv, serveChannel } from '../fixtures/home/make-home-env.mjs';
+import { homeNix, makeGeneration, makeHomeEnv, serveChannel, standinHomeManager } from '../fixtures/home/make-home-env.mjs';
 // @ts-expect-error plain ESM fixture script without types
 import { writePackagesJsonBr } from '../fixtures/search/make-packages.mjs';
 import { startServe, type Served } from './serve';
@@ -194,5 +194,53 @@ test.describe('Home Manager form without a package list', () => {
     await expect(page.getByRole('alert').filter({ hasText: 'is not a package name' })).toBeVisible();
     await expect(page.getByTestId('home-preview')).toContainText('python312Packages.requests');
     await expect(page.getByTestId('home-preview')).not.toContainText('bad');
+  });
+});
+
+test.describe('Home Manager 25.11: a switch whose activation was refused', () => {
+  let served: Served;
+  let fix: ReturnType<typeof makeHomeEnv>;
+  test.beforeAll(async () => {
+    fix = makeHomeEnv({ hmVersion: '25.11', nixosVersion: '25.11.1032.0f2a5c3d7e91 (Xantusia)' });
+    makeGeneration(fix, { packages: ['hello'] });
+    writeFileSync(fix.host.homeManagerConfig, homeNix({ home: fix.home, packages: ['hello'], bash: true, stateVersion: '25.11' }));
+    writeFileSync(path.join(fix.home, '.bashrc'), '# mine\n');
+    served = await startServe({ host: { ...fix.host, commands: { ...fix.host.commands, 'home-manager': standinHomeManager }, cacheDir: path.join(fix.root, 'cache') }, env: fix.env });
+  });
+  test.afterAll(async () => served?.stop());
+
+  test('says the profile records the new generation while the files are the old one’s, marks it, and rolls back', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(`${served.appUrl}#/home-manager`);
+    await page.getByTestId('switch-start').click();
+    const clobbered = page.getByTestId('switch-clobbered');
+    await expect(clobbered).toContainText('The profile records generation 2, but your files are still generation 1’s', { timeout: 60_000 });
+    await expect(clobbered.getByTestId('switch-roll-back')).toHaveText('Roll back to generation 1');
+    await expect(page.getByTestId('home-current')).toHaveText('2');
+    await clobbered.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(fix.root, 'hm-not-activated-overview.png') });
+
+    await page.getByTestId('home-tab-generations').click();
+    await expect(page.getByTestId('home-gen-2')).toContainText('recorded, not activated');
+    await expect(page.getByTestId('home-gen-2')).not.toContainText('current');
+    await expect(page.getByTestId('home-gen-1')).toContainText('your files');
+    await expect(page.getByTestId('home-generations')).toContainText('Generation 2 is recorded as current, but it was never activated.');
+    await page.screenshot({ path: path.join(fix.root, 'hm-not-activated-generations.png'), fullPage: true });
+    await page.getByTestId('home-switch-to-1').click();
+    await expect(page.getByTestId('home-gen-1')).toContainText('current', { timeout: 60_000 });
+    await expect(page.getByTestId('home-gen-2')).not.toContainText('recorded, not activated');
+    expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-1-link');
+    expect(readFileSync(path.join(fix.home, '.bashrc'), 'utf8')).toBe('# mine\n');
+  });
+
+  test('Clean up offers old Home Manager generations by expire-generations’ rule, and says what nix-collect-garbage -d would add', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/system/cleanup`);
+    const card = page.getByTestId('home-cleanup');
+    await expect(card).toContainText('home-manager expire-generations "-30 days"');
+    await card.getByTestId('home-cleanup-preview').click();
+    const result = card.getByTestId('home-cleanup-result');
+    await expect(result).toContainText('No Home Manager generation is dated');
+    await expect(card.getByTestId('home-cleanup-beyond')).toContainText('home-manager: 2 (keeps 1)');
+    await page.screenshot({ path: path.join(fix.root, 'hm-cleanup.png'), fullPage: true });
   });
 });

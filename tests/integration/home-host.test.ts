@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +56,28 @@ describe('home.* on the fixture NixOS host with a Home Manager profile', () => {
     expect(readFileSync(path.join(dir, 'hm-activation.log'), 'utf8')).toContain(`activate ${readlinkSync(`${host.homeManagerProfile}-1-link`)}`);
     const gens = await app.call('home.generations', {});
     expect(gens.generations.find((g) => g.current)?.generation).toBe(1);
+  });
+
+  it('a 25.11 generation (gen-version 1) recorded without activation is marked so; switching to it runs activate --driver-version 1', async () => {
+    const fixtures = path.resolve(__dirname, '../fixtures/nix');
+    const expr = `let pkgs = import ${fixtures} { hostDir = "${dir}"; }; in import ${fixtures}/home-manager.nix { inherit pkgs; hostDir = "${dir}"; packages = [ pkgs.hello pkgs.jq ]; files = { git = "[user]\\n"; }; hmRelease = "25.11"; }`;
+    const out = execFileSync('nix-build', ['--no-out-link', '--expr', expr], { encoding: 'utf8' }).trim();
+    expect(readFileSync(path.join(out, 'gen-version'), 'utf8').trim()).toBe('1');
+    // what home-manager 25.11 does first: record it in the profile (here nothing activates it afterwards)
+    execFileSync('nix-env', ['--profile', host.homeManagerProfile!, '--set', out]);
+    const recorded = await app.call('home.generations', {});
+    expect(recorded.activationGap).toEqual({ recorded: 3, filesOf: 1 });
+    expect(recorded.generations.find((g) => g.generation === 3)).toMatchObject({ current: true, notActivated: true, filesInPlace: false, genVersion: 1, hmVersion: '25.11' });
+
+    const { jobId } = await app.call('home.switchGeneration', { generation: 3 });
+    const done = await app.ctx.jobs.wait(jobId);
+    expect(done.error).toBeUndefined();
+    const log = app.ctx.jobs.log(jobId, 0, 1000).lines.map((l) => l.text);
+    expect(log).toContain(`$ ${out}/activate --driver-version 1`);
+    expect(log).not.toContain('Creating new profile generation');
+    const after = await app.call('home.generations', {});
+    expect(after.activationGap).toBeNull();
+    expect(after.generations.map((g) => g.generation).sort()).toEqual([1, 2, 3]);
+    expect(after.generations.find((g) => g.generation === 3)).toMatchObject({ current: true, notActivated: false, filesInPlace: true });
   });
 });

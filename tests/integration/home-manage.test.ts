@@ -1,11 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { lutimes } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SwitchResult } from '../../shared/contract/home';
 import { formatGenerationLine } from '../../electron/services/home/generations';
 // @ts-expect-error plain ESM fixture without types
-import { applyEnv, homeNix, makeGeneration, makeHomeEnv, standin } from '../fixtures/home/make-home-env.mjs';
+import { applyEnv, homeNix, makeGeneration, makeHomeEnv, makeHomeFlake, standin } from '../fixtures/home/make-home-env.mjs';
 import { testApp } from '../helpers/app';
 
 type App = Awaited<ReturnType<typeof testApp>>;
@@ -23,8 +25,8 @@ const activations = (fix: Fix) => {
   return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').filter(Boolean) : [];
 };
 
-function withEnv(hmVersion: string) {
-  const fix: Fix = makeHomeEnv({ hmVersion });
+function withEnv(hmVersion: string, opts: Record<string, unknown> = {}) {
+  const fix: Fix = makeHomeEnv({ hmVersion, ...opts });
   const restore = applyEnv(fix.env);
   return { fix, restore };
 }
@@ -55,9 +57,11 @@ describe('home.switch, generations, diff, rollback on real nix profiles (home-ma
     const { generations, profile } = await app.call('home.generations', {});
     expect(profile).toBe(path.join(dir, 'home-manager'));
     expect(generations.map((g) => [g.generation, g.current])).toEqual([[3, true], [2, false], [1, false]]);
+    // home-manager 24.11 prints no " (current)" mark (25.11 does); otherwise the same lines
     const printed = standin(fix, ['generations']).stdout.trim().split('\n');
     const ours = generations.map((g) => formatGenerationLine({ ...g, date: new Date(g.date) }));
-    expect(ours).toEqual(printed);
+    expect(ours.map((l) => l.replace(/ \(current\)$/, ''))).toEqual(printed);
+    expect(ours[0]).toMatch(/ \(current\)$/);
     expect(generations.every((g) => g.hmVersion === '24.11')).toBe(true);
     expect(generations[0]!.storePath).toBe(readlinkSync(path.join(dir, 'home-manager-3-link')));
   });
@@ -187,12 +191,14 @@ describe('home.switch, generations, diff, rollback on real nix profiles (home-ma
   });
 });
 
-describe('rollback with home-manager 25.11 uses `home-manager switch --rollback`', () => {
-  it('rolls back through the CLI', async () => {
+describe('home-manager 25.11: switch --rollback, and a generation recorded before its activation failed', () => {
+  it('rolls back through the CLI; a refused switch leaves the profile at the new generation, said and shown so', async () => {
     const { fix, restore } = withEnv('25.11');
     try {
       makeGeneration(fix, { packages: ['hello'] });
       makeGeneration(fix, { packages: ['hello', 'jq'] });
+      const gen1 = readlinkSync(path.join(fix.profileDir, 'home-manager-1-link'));
+      expect(readFileSync(path.join(gen1, 'gen-version'), 'utf8').trim()).toBe('1');
       const app = await testApp({ ...fix.host, commands: { ...fix.host.commands, 'home-manager': standinPath } });
       const r = await job<{ method: string; from: number; to: number }>(app, 'home.rollback', {});
       expect(r.summary.error).toBeUndefined();
@@ -200,13 +206,164 @@ describe('rollback with home-manager 25.11 uses `home-manager switch --rollback`
       expect(r.log).toContain('$ home-manager switch --rollback');
       expect(existsSync(path.join(fix.profileDir, 'home-manager-3-link'))).toBe(false);
       expect((await app.call('home.status', {})).version).toBe('25.11');
-      // the 25.11 wording of the clobber failure is recognised too
+
+      // a file in the way: 25.11 records the new generation (nix-env --set) before activate refuses it
       writeFileSync(fix.host.homeManagerConfig, homeNix({ home: fix.home, packages: ['hello'], bash: true }));
       writeFileSync(path.join(fix.home, '.bashrc'), 'x\n');
       const s = await job<SwitchResult>(app, 'home.switch', {});
       expect(s.log).toContain(`Existing file '${path.join(fix.home, '.bashrc')}' would be clobbered`);
       expect(s.result.clobbered.map((c) => c.path)).toEqual([path.join(fix.home, '.bashrc')]);
+      expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-3-link');
+      expect(readFileSync(path.join(fix.home, '.bashrc'), 'utf8')).toBe('x\n');
+      expect(s.result).toMatchObject({ ok: false, generation: 3, previousGeneration: 1, notActivated: { recorded: 3, filesOf: 1 } });
+      expect(s.result.message).toContain('The profile records generation 3, but your files are still generation 1’s');
+      expect(s.result.message).toContain('Retry with a backup, or roll back.');
+      const listed = await app.call('home.generations', {});
+      expect(listed.activationGap).toEqual({ recorded: 3, filesOf: 1 });
+      expect(listed.generations.map((g) => [g.generation, g.current, g.notActivated, g.filesInPlace, g.genVersion])).toEqual(
+        expect.arrayContaining([[3, true, true, false, 1], [1, false, false, true, 1], [2, false, false, false, 1]]),
+      );
+      // the stand-in printed it the same way: its profile's current generation is 3
+      expect(standin(fix, ['generations']).stdout).toMatch(/: id 3 -> .* \(current\)/);
+
+      // retrying with a backup activates the recorded generation: profile and files agree again
+      const retried = await job<SwitchResult>(app, 'home.switch', { backupExtension: 'backup' });
+      expect(retried.result).toMatchObject({ ok: true, generation: 3, notActivated: null });
+      expect(readFileSync(path.join(fix.home, '.bashrc.backup'), 'utf8')).toBe('x\n');
+      const after = await app.call('home.generations', {});
+      expect(after.activationGap).toBeNull();
+      expect(after.generations.find((g) => g.generation === 3)).toMatchObject({ current: true, notActivated: false, filesInPlace: true });
+    } finally {
+      restore();
+    }
+  });
+
+  it('switching to a gen-version generation sets the profile first and runs activate --driver-version 1', async () => {
+    const { fix, restore } = withEnv('25.11');
+    try {
+      makeGeneration(fix, { packages: ['hello'] });
+      makeGeneration(fix, { packages: ['hello', 'jq'] });
+      const app = await testApp({ ...fix.host, commands: { ...fix.host.commands, 'home-manager': path.join(fix.root, 'bin/no-home-manager') } });
+      const r = await job<{ method: string; to: number }>(app, 'home.switchGeneration', { generation: 1 });
+      expect(r.summary.error).toBeUndefined();
+      expect(r.result).toMatchObject({ method: 'profile and activate', to: 1 });
+      expect(r.log.some((l) => /\/activate --driver-version 1$/.test(l))).toBe(true);
+      // no duplicate generation: the driver-version 1 activation leaves the profile alone
+      expect(r.log).not.toContain('Creating new profile generation');
+      expect(existsSync(path.join(fix.profileDir, 'home-manager-3-link'))).toBe(false);
       expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-1-link');
+      expect((await app.call('home.generations', {})).activationGap).toBeNull();
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('home-manager in a German session (LANG=de_DE.UTF-8)', () => {
+  it('prints German, and the app still reads its news count and activation', async () => {
+    const { fix, restore } = withEnv('24.11');
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_MESSAGES: process.env.LC_MESSAGES, LANGUAGE: process.env.LANGUAGE };
+    try {
+      makeGeneration(fix, { packages: ['hello'] });
+      Object.assign(process.env, { LANG: 'de_DE.UTF-8' });
+      for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANGUAGE'] as const) delete process.env[k];
+      // the command itself speaks German here, as the real one does with its translations
+      writeFileSync(fix.host.homeManagerConfig, homeNix({ home: fix.home, packages: ['hello', 'jq'] }));
+      const plain = standin(fix, ['switch'], { LANG: 'de_DE.UTF-8' });
+      expect(plain.stdout).toContain('Starte Home-Manager-Aktivierung');
+      expect(plain.stderr).toContain('Es gibt eine ungelesene und relevante Nachricht.');
+
+      const app = await testApp({ ...fix.host, commands: { ...fix.host.commands, 'home-manager': standinPath } });
+      writeFileSync(fix.host.homeManagerConfig, homeNix({ home: fix.home, packages: ['hello', 'jq', 'ripgrep'] }));
+      const r = await job<SwitchResult>(app, 'home.switch', {});
+      expect(r.result).toMatchObject({ ok: true, generation: 3, unreadNews: 1 });
+      expect(r.log).toContain('Starting Home Manager activation');
+      expect(r.summary.phase).toBe('Activating: linking files into your home');
+      const news = await app.call('home.news', {});
+      expect(news.unread).toBe(1);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      restore();
+    }
+  });
+});
+
+describe('home.expireGenerations: home-manager expire-generations, and what nix-collect-garbage -d would add', () => {
+  it('picks what `home-manager expire-generations "-D days"` removes, removes it, and lists every profile’s other old generations', async () => {
+    const { fix, restore } = withEnv('24.11');
+    try {
+      for (const pkgs of [['hello'], ['hello', 'jq'], ['jq'], ['hello', 'ripgrep'], ['ripgrep']]) makeGeneration(fix, { packages: pkgs });
+      // generation 5 is newest; the current one is made old too: expire keeps it anyway
+      execFileSync('nix-env', ['--profile', path.join(fix.profileDir, 'home-manager'), '--switch-generation', '2']);
+      const day = 24 * 60 * 60 * 1000;
+      for (const [n, age] of [[1, 40], [2, 35], [3, 20], [4, 12], [5, 1]] as const) {
+        const t = new Date(Date.now() - age * day);
+        await lutimes(path.join(fix.profileDir, `home-manager-${n}-link`), t, t);
+      }
+      const app = await testApp({ ...fix.host, commands: { ...fix.host.commands, 'home-manager': standinPath } });
+      const preview = await app.call('home.expireGenerations', { olderThanDays: 15, dryRun: true });
+      expect(preview).toMatchObject({ dryRun: true, generations: [1, 3], keptCurrent: 2, remaining: 3 });
+      expect(readdirSync(fix.profileDir).filter((n) => /^home-manager-\d+-link$/.test(n))).toHaveLength(5);
+
+      // the real rule, run by the command on a copy of the profile folder
+      const copy = path.join(fix.root, 'copy-state');
+      mkdirSync(path.join(copy, 'nix'), { recursive: true });
+      execFileSync('cp', ['-a', fix.profileDir, path.join(copy, 'nix/profiles')]);
+      const expired = standin(fix, ['expire-generations', '-15 days'], { XDG_STATE_HOME: copy });
+      expect(expired.status).toBe(0);
+      const removedByCommand = [...expired.stdout.matchAll(/^Removing generation (\d+)$/gm)].map((m) => Number(m[1])).sort();
+      expect(removedByCommand).toEqual(preview.generations);
+      expect(expired.stderr).toContain('Cannot remove the current generation 2');
+
+      // nix-collect-garbage -d would also take home-manager 4 and 5, and the old generations of the user profile
+      const profileGens = readdirSync(fix.profileDir).filter((n) => /^profile-\d+-link$/.test(n)).length;
+      expect(preview.beyond).toEqual([
+        { profile: path.join(fix.profileDir, 'home-manager'), current: 2, generations: [4, 5] },
+        { profile: path.join(fix.profileDir, 'profile'), current: profileGens, generations: Array.from({ length: profileGens - 1 }, (_, i) => i + 1) },
+      ]);
+
+      const done = await app.call('home.expireGenerations', { olderThanDays: 15, dryRun: false });
+      expect(done.generations).toEqual([1, 3]);
+      expect(readdirSync(fix.profileDir).filter((n) => /^home-manager-\d+-link$/.test(n)).sort()).toEqual(['home-manager-2-link', 'home-manager-4-link', 'home-manager-5-link']);
+      expect((await app.callError('home.expireGenerations', { olderThanDays: 0, dryRun: true })).code).toBe('invalid-params');
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('a standalone Home Manager flake (~/.config/home-manager/flake.nix)', () => {
+  it('is used by home-manager by itself: status names the attribute, switch and generations work', async () => {
+    const { fix, restore } = withEnv('25.11', { flakes: true, rootChannel: null });
+    try {
+      const attribute = `alice@${os.hostname()}`;
+      const { dir } = makeHomeFlake(fix, { attribute, config: { packages: ['hello'] } });
+      // no home-manager channel and no <nixpkgs> at all: only the flake can build this
+      const app = await testApp({ ...fix.host, commands: { ...fix.host.commands, 'home-manager': standinPath } });
+      const first = await job<SwitchResult>(app, 'home.switch', {});
+      expect(first.summary.error).toBeUndefined();
+      expect(first.result).toMatchObject({ ok: true, generation: 1, previousGeneration: null });
+      expect(first.log).toContain('$ home-manager switch');
+      expect(existsSync(path.join(dir, 'flake.lock'))).toBe(true);
+      const status = await app.call('home.status', {});
+      expect(status.flake).toEqual({ path: path.join(dir, 'flake.nix'), attribute, attributes: [attribute] });
+      expect(status.system).toMatchObject({ source: 'home-flake', release: '25.11', certain: false });
+      expect(status.recommended).toBeNull();
+      expect(status.version).toBe('25.11');
+
+      writeFileSync(path.join(dir, 'home.nix'), homeNix({ home: fix.home, packages: ['hello', 'jq'] }));
+      const second = await job<SwitchResult>(app, 'home.switch', {});
+      expect(second.result).toMatchObject({ ok: true, generation: 2, previousGeneration: 1 });
+      expect(readFileSync(path.join(fix.home, '.nix-profile/bin/jq'), 'utf8')).toContain('jq');
+      const { generations } = await app.call('home.generations', {});
+      expect(generations.map((g) => [g.generation, g.current, g.genVersion, g.filesInPlace])).toEqual([[2, true, 1, true], [1, false, 1, false]]);
+      // a broken flake fails with Nix's words
+      writeFileSync(path.join(dir, 'home.nix'), homeNix({ home: fix.home, packages: ['hello', 'notInTheFlake'] }));
+      const broken = await job<SwitchResult>(app, 'home.switch', {});
+      expect(broken.summary.error?.message).toMatch(/undefined variable 'notInTheFlake'.*Generation 2 is still the active one/);
     } finally {
       restore();
     }

@@ -1,14 +1,21 @@
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SetupResult } from '../../shared/contract/home';
 // @ts-expect-error plain ESM fixture without types
-import { applyEnv, makeHomeEnv, serveChannel } from '../fixtures/home/make-home-env.mjs';
+import { applyEnv, homeNix, makeHomeEnv, serveChannel } from '../fixtures/home/make-home-env.mjs';
 import { testApp } from '../helpers/app';
+import { describeEachNix } from '../support/nix-each';
+import { nixVersionOf } from '../support/nix.mjs';
 
 type App = Awaited<ReturnType<typeof testApp>>;
 
-/** The guided standalone install, end to end, with real nix-channel and nix-shell against a local channel server. */
+/**
+ * The guided standalone install, end to end, with real nix-channel and nix-shell against a local channel
+ * server. The app runs in a session whose NIX_PATH is what NixOS gives a user who had no channels at
+ * login: root's channels only.
+ */
 describe('home.setup: add channel, update, install, relogin', () => {
   let fix: ReturnType<typeof makeHomeEnv>;
   let server: Awaited<ReturnType<typeof serveChannel>>;
@@ -38,7 +45,10 @@ describe('home.setup: add channel, update, install, relogin', () => {
     const status = await app.call('home.status', {});
     expect(status.installed).toBe(false);
     expect(status.command).toBeNull();
-    expect(status.system).toMatchObject({ release: '24.11', unstable: false, source: 'nixos-version' });
+    // Home Manager builds with <nixpkgs>: for this user, root's nixos channel
+    expect(status.system).toMatchObject({ release: '24.11', unstable: false, certain: true, source: 'root-channel' });
+    expect(status.system.detail).toBe('root’s nixos channel (nixpkgs 24.11.716.5e4fbfb6b3de)');
+    expect(status.system.nixosVersion).toBe('24.11.716.5e4fbfb6b3de (Vicuna)');
     expect(status.recommended).toEqual({ branch: 'release-24.11', url: `${server.baseUrl}/release-24.11.tar.gz` });
     expect(status.profile.path).toBe(path.join(fix.profileDir, 'home-manager'));
     expect(status.profile.generations).toBe(0);
@@ -73,6 +83,8 @@ describe('home.setup: add channel, update, install, relogin', () => {
     expect(ok.result.needsRelogin).toBe(true);
     expect(ok.log).toContain('Creating initial Home Manager generation...');
     expect(ok.log.some((l) => l.startsWith('All done! The home-manager tool should now be installed'))).toBe(true);
+    // the relogin step says why a terminal opened before the next login cannot use home-manager yet
+    expect(ok.result.steps.find((s) => s.id === 'relogin')?.message).toMatch(/NIX_PATH only at login/);
     // the redirect was followed like GitHub's archive URL
     expect(server.requests).toContain('GET /codeload/tar.gz/refs/heads/release-24.11');
   });
@@ -98,6 +110,12 @@ describe('home.setup: add channel, update, install, relogin', () => {
     expect(activations).toHaveLength(1);
   });
 
+  it('status says the session’s NIX_PATH lacks the new channels, so a new login is needed', async () => {
+    const status = await app.call('home.status', {});
+    expect(status.channelsOnSessionPath).toBe(false);
+    expect(status.needsRelogin).toBe(true);
+  });
+
   it('retrying only the install step re-runs it and leaves the channel steps as they were', async () => {
     const before = server.requests.length;
     const again = await runJob<SetupResult>('home.setup', { branch: 'release-24.11', from: 'install' });
@@ -110,7 +128,7 @@ describe('home.setup: add channel, update, install, relogin', () => {
   it('names a release mismatch between the subscribed channel and the system', async () => {
     await app.ctx.runner.run('nix-channel', ['--add', `${server.baseUrl}/release-24.05.tar.gz`, 'home-manager']);
     const status = await app.call('home.status', {});
-    expect(status.releaseMismatch).toMatch(/follows release-24\.05.*NixOS\/nixpkgs 24\.11.*release-24\.11/);
+    expect(status.releaseMismatch).toMatch(/follows release-24\.05, but Home Manager builds with nixpkgs 24\.11 \(root’s nixos channel .*\)\..*switch the channel to release-24\.11/);
     await app.ctx.runner.run('nix-channel', ['--add', `${server.baseUrl}/release-24.11.tar.gz`, 'home-manager']);
   });
 
@@ -140,6 +158,64 @@ describe('home.status: allowed-users and unstable', () => {
       const fix2 = makeHomeEnv({ allowedUsers: '@users' });
       const app2 = await testApp({ ...fix.host, nixConfFile: fix2.host.nixConfFile, groupFile: fix2.host.groupFile });
       expect((await app2.call('home.status', {})).nixAccess.allowed).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+});
+
+/**
+ * A user who never ran nix-channel: NixOS's NIX_PATH (root's channels only, ~/.nix-defexpr/channels is
+ * added at login only when it exists) does not have the channel the setup just downloaded. Nix before
+ * 2.24 then cannot find <home-manager> at all; from 2.24 Nix appends its default search path (with
+ * ~/.nix-defexpr/channels) after NIX_PATH, so only a user nixpkgs channel stays hidden behind root's.
+ */
+describeEachNix('home.setup on a fresh user, NIX_PATH as NixOS sets it', (variant) => {
+  it('installs, and the app’s switch finds the channel; a terminal of this session depends on the Nix version', async () => {
+    const fix = makeHomeEnv();
+    const server = await serveChannel(fix.root, ['release-24.11']);
+    const restore = applyEnv(fix.env);
+    try {
+      const app = await testApp({ ...fix.host, homeManagerArchiveBaseUrl: server.baseUrl });
+      const { jobId } = await app.call('home.setup', { branch: 'release-24.11' });
+      const done = await app.ctx.jobs.wait(jobId);
+      expect(done.error).toBeUndefined();
+      expect((done.result as SetupResult).steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+
+      // the home-manager the first generation installed has no channel path baked in: it needs NIX_PATH
+      const command = (await app.call('home.status', {})).command!.path;
+      writeFileSync(path.join(fix.home, '.config/home-manager/home.nix'), homeNix({ home: fix.home, packages: ['hello', 'jq'] }));
+      const terminal = spawnSync(command, ['switch'], { env: { ...process.env }, encoding: 'utf8', cwd: fix.home });
+      const [major, minor] = nixVersionOf(variant.bin).split('.').map(Number) as [number, number];
+      if (major * 100 + minor < 224) {
+        expect(terminal.status).not.toBe(0);
+        expect(terminal.stderr).toContain("file 'home-manager' was not found in the Nix search path");
+      } else {
+        expect(terminal.status).toBe(0);
+      }
+      writeFileSync(path.join(fix.home, '.config/home-manager/home.nix'), homeNix({ home: fix.home, packages: ['hello', 'jq', 'ripgrep'] }));
+      const sw = await app.call('home.switch', {});
+      const switched = await app.ctx.jobs.wait(sw.jobId);
+      expect(switched.error).toBeUndefined();
+      expect(switched.result).toMatchObject({ ok: true });
+    } finally {
+      restore();
+      await server.close();
+    }
+  });
+});
+
+describe('home.setup: the install step without a downloaded channel', () => {
+  it('says to retry from the download step, in words', async () => {
+    const fix = makeHomeEnv();
+    const restore = applyEnv(fix.env);
+    try {
+      const app = await testApp({ ...fix.host });
+      const { jobId } = await app.call('home.setup', { branch: 'release-24.11', from: 'install' });
+      const failed = await app.ctx.jobs.wait(jobId);
+      expect(failed.status).toBe('failed');
+      expect(failed.error?.message).toBe('“Install home-manager” failed: Nix cannot find <home-manager> because the home-manager channel is not downloaded. Retry from “Download the channel”. The earlier steps are kept; fix the cause and retry from this step.');
+      expect(failed.error?.detail).toContain("file 'home-manager' was not found in the Nix search path");
     } finally {
       restore();
     }

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { homeFormSchema, homePrograms, homeShells, type HomeForm } from '../../shared/contract/home';
 import { generateHomeNix } from '../../electron/services/home/generator';
 import { formatGenerationLine, sortLikeHomeManager, splitName } from '../../electron/services/home/generations';
-import { parseClobbered, parseUnreadNews, PlainBuildProgress } from '../../electron/services/home/switch';
+import { afterFailure, nixErrorLine, parseClobbered, parseUnreadNews, PlainBuildProgress } from '../../electron/services/home/switch';
+import { englishMessages, explainSearchPathError, withUserChannels } from '../../electron/services/home/command';
+import { daysAgo } from '../../electron/services/home/cleanup';
 import { parseNewsText } from '../../electron/services/home/news';
 import { releaseFromUrl } from '../../electron/services/home/channels';
 import { matchingBranch, releaseFromNixosVersion } from '../../electron/services/home/status';
@@ -124,13 +126,61 @@ describe('home-manager output parsers', () => {
   });
 
   it('maps releases to home-manager branches', () => {
-    expect(releaseFromNixosVersion('24.11.716.5e4fbfb6b3de (Vicuna)')).toEqual({ release: '24.11', unstable: false });
-    expect(releaseFromNixosVersion('25.05pre712345.abcdef (Warbler)')).toEqual({ release: '25.05', unstable: true });
+    expect(releaseFromNixosVersion('24.11.716.5e4fbfb6b3de (Vicuna)')).toEqual({ release: '24.11', unstable: false, certain: true });
+    expect(releaseFromNixosVersion('25.05pre712345.abcdef (Warbler)')).toEqual({ release: '25.05', unstable: true, certain: true });
+    expect(releaseFromNixosVersion('25.11pre-git')).toEqual({ release: '25.11', unstable: true, certain: true });
+    // built from a flake: YY.MM.YYYYMMDD.rev on stable and unstable alike
+    expect(releaseFromNixosVersion('25.11.20251201.abcdef1 (Xantusia)')).toEqual({ release: '25.11', unstable: false, certain: false });
+    expect(releaseFromNixosVersion('25.05.20250108.2d9e445 (Warbler)')).toEqual({ release: '25.05', unstable: true, certain: true });
+    expect(matchingBranch({ release: '25.11', unstable: false, certain: false })).toBeNull();
     expect(matchingBranch({ release: '24.11', unstable: false })).toBe('release-24.11');
     expect(matchingBranch({ release: '25.05', unstable: true })).toBe('master');
     expect(releaseFromUrl('https://github.com/nix-community/home-manager/archive/release-24.11.tar.gz')).toBe('release-24.11');
     expect(releaseFromUrl('https://github.com/nix-community/home-manager/archive/master.tar.gz')).toBe('master');
     expect(releaseFromUrl('https://nixos.org/channels/nixos-24.05')).toBe('24.05');
     expect(releaseFromUrl('https://nixos.org/channels/nixpkgs-unstable')).toBe('unstable');
+  });
+
+  it('puts the user’s channels first on NIX_PATH, once', () => {
+    const root = 'nixpkgs=/nix/var/nix/profiles/per-user/root/channels/nixos:nixos-config=/etc/nixos/configuration.nix:/nix/var/nix/profiles/per-user/root/channels';
+    const mine = '/nix/var/nix/profiles/per-user/alice/channels';
+    expect(withUserChannels(root, mine, '/home/alice')).toBe(`${mine}:${root}`);
+    expect(withUserChannels(`/home/alice/.nix-defexpr/channels:${root}`, mine, '/home/alice')).toBe(`/home/alice/.nix-defexpr/channels:${root}`);
+    expect(withUserChannels(`${mine}/:${root}`, mine, '/home/alice')).toBe(`${mine}/:${root}`);
+    // no NIX_PATH: Nix's own default already starts with ~/.nix-defexpr/channels
+    expect(withUserChannels(undefined, mine, '/home/alice')).toBeUndefined();
+  });
+
+  it('asks for English messages and keeps the rest of the locale', () => {
+    expect(englishMessages({ LANG: 'de_DE.UTF-8' })).toEqual({ LC_MESSAGES: 'C', LANGUAGE: undefined });
+    const all = englishMessages({ LC_ALL: 'de_DE.UTF-8', LANGUAGE: 'de' });
+    expect(all).toMatchObject({ LC_ALL: undefined, LC_MESSAGES: 'C', LANGUAGE: undefined, LC_CTYPE: 'de_DE.UTF-8', LC_TIME: 'de_DE.UTF-8' });
+  });
+
+  it('explains search path errors in words', () => {
+    const err = "error: file 'home-manager' was not found in the Nix search path (add it using $NIX_PATH or -I)";
+    expect(explainSearchPathError(err, { homeManagerChannelDownloaded: false, channelsDir: '/c' })).toMatch(/not downloaded\. Retry from “Download the channel”/);
+    expect(explainSearchPathError(err, { homeManagerChannelDownloaded: true, channelsDir: '/c' })).toMatch(/is downloaded \(in \/c\).*log out and in again/);
+    expect(explainSearchPathError("error: file 'nixpkgs' was not found in the Nix search path", { homeManagerChannelDownloaded: true, channelsDir: '/c' })).toMatch(/no channel called nixpkgs and root has no nixos channel/);
+    expect(explainSearchPathError('error: something else', { homeManagerChannelDownloaded: true, channelsDir: '/c' })).toBeNull();
+  });
+
+  it('finds Nix’s innermost error line (2.8 and 2.26 layouts)', () => {
+    expect(nixErrorLine(["error: undefined variable 'x'", '       at /a.nix:1:1:'])).toBe("undefined variable 'x'");
+    expect(nixErrorLine(['error:', '       … while calling the \'derivationStrict\' builtin', "       error: undefined variable 'x'"])).toBe("undefined variable 'x'");
+    expect(nixErrorLine(['nothing wrong'])).toBeNull();
+  });
+
+  it('says what a failed switch left behind', () => {
+    expect(afterFailure(4, 4, null)).toBe('Generation 4 is still the active one.');
+    expect(afterFailure(null, null, null)).toBe('Nothing was activated.');
+    expect(afterFailure(2, 3, { recorded: 3, filesOf: 2 })).toMatch(/^The profile records generation 3, but your files are still generation 2’s .* Retry with a backup, or roll back\.$/);
+    expect(afterFailure(null, 1, { recorded: 1, filesOf: null })).toMatch(/generation 1, but it was never activated/);
+  });
+
+  it('counts days back like `date -d "-D days"` (calendar days, same wall-clock time)', () => {
+    const now = new Date(2025, 2, 31, 12, 0, 0);
+    expect(daysAgo(now, 30)).toEqual(new Date(2025, 2, 1, 12, 0, 0));
+    expect(daysAgo(now, 1)).toEqual(new Date(2025, 2, 30, 12, 0, 0));
   });
 });

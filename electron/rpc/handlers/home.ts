@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context';
 import { rollbackHome, switchHomeGeneration } from '../../services/home/activation';
+import { expireHomeGenerations } from '../../services/home/cleanup';
 import { generateHomeConfig, readHomeConfig, validateHomeConfig, writeHomeConfig } from '../../services/home/config';
 import { diffGenerations, listHomeGenerations, removeHomeGenerations } from '../../services/home/generations';
 import { homeNews } from '../../services/home/news';
@@ -28,6 +29,7 @@ export const homeHandlers = (ctx: AppContext) =>
         switchHomeGeneration(ctx, job, p.generation),
       ),
     'home.removeGenerations': (p) => removeHomeGenerations(ctx, p.generations),
+    'home.expireGenerations': (p) => expireHomeGenerations(ctx, p),
     'home.diff': (p) => diffGenerations(ctx, p.from, p.to),
     'home.news': (p) => homeNews(ctx, p.markRead ?? false),
   }) satisfies Partial<Handlers>;

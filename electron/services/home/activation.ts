@@ -4,7 +4,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
 import { currentGeneration, listProfileLinks } from '../system/profile';
-import { findHomeManager, stripAnsi, supportsSwitchRollback } from './command';
+import { findHomeManager, homeManagerEnv, stripAnsi, supportsSwitchRollback } from './command';
+import { activationGap, generationFormat } from './generations';
 import { homeManagerProfile } from './profile-path';
 
 export interface ActivationResult {
@@ -25,13 +26,15 @@ function logTo(job: JobContext, tail: string[] = []) {
 }
 
 /**
- * Activate generation N without `switch --rollback`, as the Home Manager manual says for releases
- * before 25.11: run N's own `activate`. Its activation compares against the generation the profile
- * points at (so it removes links only the newer one had) and, being an old-style activation, records
- * N as a new profile generation. Afterwards the profile is pointed at N itself and that duplicate
- * generation is dropped, so the result is what `home-manager switch --rollback` leaves: N is current.
- * An activate that does not manage the profile (newer ones, called as here without
- * `--driver-version`, still do) simply gets the profile switched for it.
+ * Activate generation N without `switch --rollback`.
+ * - A generation with gen-version (Home Manager 25.11 and later) is driven the way home-manager 25.11
+ *   drives it: the profile is pointed at N first, then `activate --driver-version 1` (it compares
+ *   against the last activated generation and leaves the profile alone).
+ * - Older ones, as the Home Manager manual says for releases before 25.11: run N's own `activate`. Its
+ *   activation compares against the generation the profile points at (so it removes links only the
+ *   newer one had) and records N as a new profile generation. Afterwards the profile is pointed at N
+ *   itself and that duplicate generation is dropped, so the result is what `switch --rollback` leaves.
+ * If the activation fails, the profile is put back where it was.
  */
 async function profileAndActivate(ctx: AppContext, job: JobContext, profile: string, from: number | null, target: number): Promise<ActivationResult> {
   const before = await listProfileLinks(profile);
@@ -47,12 +50,18 @@ async function profileAndActivate(ctx: AppContext, job: JobContext, profile: str
     return (await listProfileLinks(profile)).filter((l) => !known.has(l.generation));
   };
 
+  const driven = ((await generationFormat(link.storePath)) ?? 0) >= 1;
+  if (driven) {
+    job.phase('profile', `Making generation ${target} current`, { cancellable: false });
+    if ((await currentGeneration(profile)) !== target) await nixEnv(['--switch-generation', String(target)]);
+  }
   job.phase('activate', `Activating generation ${target}`, { cancellable: false });
   const activate = path.join(link.storePath, 'activate');
-  job.log(`$ ${activate}`, 'info');
+  const args = driven ? ['--driver-version', '1'] : [];
+  job.log(`$ ${[activate, ...args].join(' ')}`, 'info');
   const tail: string[] = [];
   try {
-    await ctx.runner.run(activate, [], { timeoutMs: 30 * 60_000, onLine: logTo(job, tail), cwd: ctx.host.homeDir });
+    await ctx.runner.run(activate, args, { timeoutMs: 30 * 60_000, onLine: logTo(job, tail), cwd: ctx.host.homeDir, env: homeManagerEnv(ctx) });
   } catch (err) {
     const now = await currentGeneration(profile);
     if (from !== null && now !== from) {
@@ -90,11 +99,15 @@ export async function rollbackHome(ctx: AppContext, job: JobContext): Promise<Ac
     job.log('$ home-manager switch --rollback', 'info');
     const tail: string[] = [];
     try {
-      await ctx.runner.run(command.path, ['switch', '--rollback'], { timeoutMs: 30 * 60_000, onLine: logTo(job, tail), cwd: ctx.host.homeDir });
+      await ctx.runner.run(command.path, ['switch', '--rollback'], { timeoutMs: 30 * 60_000, onLine: logTo(job, tail), cwd: ctx.host.homeDir, env: homeManagerEnv(ctx) });
     } catch (err) {
       const detail = err instanceof CommandFailed ? tail.slice(-20).join('\n') : String(err);
       const now = await currentGeneration(profile);
-      throw new AppError('command-failed', `The rollback did not finish. Generation ${now ?? '?'} is current.`, detail);
+      const gap = await activationGap(ctx, await listProfileLinks(profile), now, from);
+      const state = gap
+        ? `The profile records generation ${gap.recorded}, but your files are still ${gap.filesOf !== null ? `generation ${gap.filesOf}’s` : 'those of the generation before'}: switch to generation ${gap.filesOf ?? from ?? '?'} to make them agree again.`
+        : `Generation ${now ?? '?'} is current.`;
+      throw new AppError('command-failed', `The rollback did not finish. ${state}`, detail);
     } finally {
       ctx.events.emit({ topic: 'changed', what: 'home-profile' });
     }

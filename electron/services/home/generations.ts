@@ -1,4 +1,4 @@
-import { lstat, realpath, unlink } from 'node:fs/promises';
+import { lstat, readFile, readlink, realpath, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { HomeGeneration } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
@@ -6,6 +6,54 @@ import { AppError } from '../../errors';
 import { currentGeneration, listProfileLinks, type ProfileLink } from '../system/profile';
 import { generationVersion } from './command';
 import { homeManagerProfile } from './profile-path';
+
+/** A generation's gen-version (1 from Home Manager 25.11: the command sets the profile, not activate); null before. */
+export async function generationFormat(storePath: string): Promise<number | null> {
+  const text = await readFile(path.join(storePath, 'gen-version'), 'utf8').catch(() => null);
+  return text !== null && /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+/**
+ * The store path of the generation whose files are in place: activation points the current-home GC root
+ * at it (`${XDG_STATE_HOME:-~/.local/state}/home-manager/gcroots/current-home`; older ones used
+ * /nix/var/nix/gcroots/per-user/$USER/current-home). From 25.11 that is the last thing activation
+ * does, so after a failed activation it still names the old generation.
+ */
+export async function lastActivated(ctx: AppContext): Promise<string | null> {
+  const stateHome = process.env.XDG_STATE_HOME || path.join(ctx.host.homeDir, '.local/state');
+  const candidates = [
+    path.join(stateHome, 'home-manager/gcroots/current-home'),
+    path.join(process.env.NIX_STATE_DIR || '/nix/var/nix', 'gcroots/per-user', ctx.host.userName, 'current-home'),
+  ];
+  for (const link of candidates) {
+    const target = await readlink(link).catch(() => null);
+    if (target) return path.resolve(path.dirname(link), target);
+  }
+  return null;
+}
+
+export interface ActivationGap {
+  /** the generation the profile records */
+  recorded: number;
+  /** the generation whose files are in place, when it is still in the profile */
+  filesOf: number | null;
+}
+
+/**
+ * Home Manager 25.11 records a new generation in the profile before activating it, so a failed
+ * activation leaves the profile at a generation whose files never went in. Told by the current-home
+ * GC root (which only a finished activation moves); for a 25.11 generation without any, nothing was
+ * ever activated. null when the profile and the files agree.
+ */
+export async function activationGap(ctx: AppContext, links: ProfileLink[], current: number | null, preferred: number | null = null): Promise<ActivationGap | null> {
+  const link = links.find((l) => l.generation === current);
+  if (!link || current === null) return null;
+  const active = await lastActivated(ctx);
+  if (active === null ? (await generationFormat(link.storePath)) === null : active === link.storePath) return null;
+  const matching = links.filter((l) => l.storePath === active && l.generation !== current).map((l) => l.generation);
+  const filesOf = preferred !== null && matching.includes(preferred) ? preferred : (matching.at(-1) ?? null);
+  return { recorded: current, filesOf };
+}
 
 /**
  * `home-manager generations` runs `ls -gG --time-style=long-iso --sort time home-manager-*-link` in the
@@ -32,14 +80,24 @@ export function formatGenerationLine(g: { generation: number; date: Date; storeP
   return `${when} : id ${g.generation} -> ${g.storePath}${g.current ? ' (current)' : ''}`;
 }
 
-export async function listHomeGenerations(ctx: AppContext): Promise<{ profile: string; generations: HomeGeneration[] }> {
+export async function listHomeGenerations(ctx: AppContext): Promise<{ profile: string; generations: HomeGeneration[]; activationGap: ActivationGap | null }> {
   const profile = await homeManagerProfile(ctx.host);
   const [links, current] = await Promise.all([listProfileLinks(profile), currentGeneration(profile)]);
   const withNs = await Promise.all(links.map(async (l) => ({ ...l, mtimeNs: (await lstat(l.link, { bigint: true }).catch(() => null))?.mtimeNs })));
   const sorted = sortLikeHomeManager(withNs);
-  // many generations share a store path (rollbacks re-link old ones): read each hm-version once
-  const byPath = new Map<string, Promise<string | null>>();
-  const versions = await Promise.all(sorted.map((l) => byPath.get(l.storePath) ?? byPath.set(l.storePath, generationVersion(l.storePath)).get(l.storePath)!));
+  // many generations share a store path (rollbacks re-link old ones): read each generation's files once
+  const once = <T>(read: (p: string) => Promise<T>) => {
+    const cache = new Map<string, Promise<T>>();
+    return (p: string) => cache.get(p) ?? cache.set(p, read(p)).get(p)!;
+  };
+  const version = once(generationVersion);
+  const format = once(generationFormat);
+  const [versions, formats, gap, active] = await Promise.all([
+    Promise.all(sorted.map((l) => version(l.storePath))),
+    Promise.all(sorted.map((l) => format(l.storePath))),
+    activationGap(ctx, links, current),
+    lastActivated(ctx),
+  ]);
   return {
     profile,
     generations: sorted.map((l, i) => ({
@@ -48,7 +106,11 @@ export async function listHomeGenerations(ctx: AppContext): Promise<{ profile: s
       storePath: l.storePath,
       current: l.generation === current,
       hmVersion: versions[i] ?? null,
+      genVersion: formats[i] ?? null,
+      notActivated: gap?.recorded === l.generation,
+      filesInPlace: gap ? gap.filesOf === l.generation : active !== null ? l.generation === current : null,
     })),
+    activationGap: gap,
   };
 }
 

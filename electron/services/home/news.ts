@@ -5,7 +5,7 @@ import type { NewsItem } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
-import { findHomeManager, stripAnsi } from './command';
+import { findHomeManager, homeManagerEnv, stripAnsi } from './command';
 import { homeManagerDataDir } from './profile-path';
 
 /**
@@ -50,7 +50,7 @@ export async function homeNews(ctx: AppContext, markRead: boolean) {
   const before = await readFile(readIdsFile, 'utf8').catch(() => null);
   let stdout: string;
   try {
-    ({ stdout } = await ctx.runner.run(command.path, ['news'], { env: { PAGER: 'cat' }, timeoutMs: 5 * 60_000, cwd: ctx.host.homeDir }));
+    ({ stdout } = await ctx.runner.run(command.path, ['news'], { env: homeManagerEnv(ctx, { PAGER: 'cat' }), timeoutMs: 5 * 60_000, cwd: ctx.host.homeDir }));
   } catch (err) {
     if (err instanceof CommandFailed) throw new AppError('command-failed', 'home-manager could not read the news: it needs a home.nix that evaluates.', err.detail);
     throw err;

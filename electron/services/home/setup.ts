@@ -4,8 +4,8 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { NixLogParser } from '../system/nix-log';
-import { homeManagerChannelUrl, unpackedChannels } from './channels';
-import { findHomeManager, homeManagerVersion, stripAnsi } from './command';
+import { homeManagerChannelUrl, unpackedChannels, userChannelsDir } from './channels';
+import { channelsOnSessionPath, explainSearchPathError, findHomeManager, homeManagerEnv, homeManagerVersion, stripAnsi } from './command';
 import { parseClobbered } from './switch';
 
 const labels: Record<SetupStepId, string> = {
@@ -24,7 +24,7 @@ function failure(step: SetupStepId, reason: string, err: unknown, tail: string[]
 }
 
 export const reloginNote =
-  'Home Manager sets your PATH and session variables when your session starts. Log out and back in (or reboot) so every program sees them; until then, open a new terminal to use the home-manager command.';
+  'Home Manager sets your PATH and session variables when your session starts. Log out and back in (or reboot) so every program sees them. Until then, home-manager in a terminal cannot find its channel (NixOS puts ~/.nix-defexpr/channels on NIX_PATH only at login, and only when it existed then); this app passes it itself, so Switch here works.';
 
 /**
  * Standalone install, as the manual has it: `nix-channel --add <archive>/<branch>.tar.gz home-manager`,
@@ -118,7 +118,7 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
         timeoutMs: INSTALL_TIMEOUT_MS,
         onLine: logLine,
         cwd: ctx.host.homeDir,
-        env: backupExtension ? { HOME_MANAGER_BACKUP_EXT: backupExtension } : undefined,
+        env: homeManagerEnv(ctx, backupExtension ? { HOME_MANAGER_BACKUP_EXT: backupExtension } : {}),
       });
     } catch (err) {
       const text = tail.join('\n');
@@ -128,9 +128,11 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
         const named = tail.filter((l) => /^Existing file '/.test(l.trim()) && !/will be (skipped|moved)/.test(l));
         throw failure('install', `files already in your home are in the way of Home Manager’s: ${clobbered.map((c) => c.path).join(', ')}. Retry with a backup extension to move them aside.`, err, named);
       }
-      const reason = /file 'home-manager' was not found in the Nix search path/.test(text)
-        ? 'Nix cannot find <home-manager>: the channel step did not finish. Retry from “Download the channel”.'
-        : 'the first home-manager switch did not succeed. The log above shows why.';
+      const searchPath = explainSearchPathError(text, {
+        homeManagerChannelDownloaded: (await unpackedChannels(ctx)).includes('home-manager'),
+        channelsDir: await userChannelsDir(ctx),
+      });
+      const reason = searchPath ?? 'the first home-manager switch did not succeed. The log above shows why.';
       throw failure('install', reason, err, tail);
     }
     const command = await findHomeManager(ctx);
@@ -141,8 +143,8 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
 
   begin('relogin');
   const command = await findHomeManager(ctx);
-  const needsRelogin = command !== null && !command.onPath;
-  Object.assign(step('relogin'), { status: 'done', message: needsRelogin ? reloginNote : 'home-manager is already on your PATH.' });
+  const needsRelogin = command !== null && (!command.onPath || !channelsOnSessionPath(ctx));
+  Object.assign(step('relogin'), { status: 'done', message: needsRelogin ? reloginNote : 'home-manager is already on your PATH and finds its channel.' });
   const backedUp = backupExtension ? tail.map((l) => /^Existing file '(.+)' is in the way of '.+', will be moved to '.+'$/.exec(l)?.[1]).filter((p): p is string => !!p) : [];
   return {
     branch,

@@ -1,14 +1,15 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { SwitchResult } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
-import { currentGeneration } from '../system/profile';
-import { findHomeManager, stripAnsi } from './command';
+import { currentGeneration, listProfileLinks } from '../system/profile';
+import { unpackedChannels, userChannelsDir } from './channels';
+import { explainSearchPathError, findHomeManager, homeManagerEnv, stripAnsi } from './command';
+import { activationGap, type ActivationGap } from './generations';
 import { homeManagerProfile } from './profile-path';
-import { resolveConfigPath } from './status';
+import { homeFlake, resolveConfigPath } from './status';
 
 export interface Clobbered {
   path: string;
@@ -80,18 +81,41 @@ export class PlainBuildProgress {
   }
 }
 
-/** `-f` only when home.nix is not where home-manager looks by itself, and never over a flake setup. */
+/**
+ * Arguments that pick the configuration. A flake.nix where home-manager looks for one is used by
+ * home-manager itself (no -f: that would turn the flake off); otherwise `-f` only when home.nix is not
+ * where home-manager looks by itself.
+ */
 async function configArgs(ctx: AppContext): Promise<string[]> {
+  if (await homeFlake(ctx)) return [];
   const config = await resolveConfigPath(ctx);
   if (!config.exists) {
     throw new AppError('not-found', `There is no home.nix at ${config.path} yet. Create one on the Home Manager page first.`);
   }
-  const dir = path.dirname(config.path);
-  const hasFlake = await access(path.join(dir, 'flake.nix')).then(() => true, () => false);
   const xdgConfig = process.env.XDG_CONFIG_HOME || path.join(ctx.host.homeDir, '.config');
   const defaults = [path.join(xdgConfig, 'home-manager/home.nix'), path.join(xdgConfig, 'nixpkgs/home.nix')];
-  if (hasFlake || defaults.includes(config.path)) return [];
+  if (defaults.includes(config.path)) return [];
   return ['-f', config.path];
+}
+
+/** Nix's error, innermost: Nix 2.8 prints "error: <what>" first; newer ones an "error:" header, a trace, then "error: <what>". */
+export function nixErrorLine(lines: string[]): string | null {
+  let found: string | null = null;
+  for (const line of lines) {
+    const m = /^\s*error:\s*(\S.*)$/.exec(line);
+    if (m) found = m[1]!.trim();
+  }
+  return found;
+}
+
+/** What state a failed switch left, in words. */
+export function afterFailure(previous: number | null, now: number | null, gap: ActivationGap | null): string {
+  if (gap) {
+    const files = gap.filesOf !== null ? `your files are still generation ${gap.filesOf}’s` : previous === null ? 'it was never activated' : `your files are still those of the generation before`;
+    return `The profile records generation ${gap.recorded}, but ${files} (Home Manager 25.11 records a generation before activating it). Retry with a backup, or roll back.`;
+  }
+  if (previous === null) return 'Nothing was activated.';
+  return `Generation ${now ?? previous} is still the active one.`;
 }
 
 export async function runSwitch(ctx: AppContext, job: JobContext, backupExtension?: string): Promise<SwitchResult> {
@@ -116,7 +140,7 @@ export async function runSwitch(ctx: AppContext, job: JobContext, backupExtensio
   };
   let failed: CommandFailed | null = null;
   try {
-    await ctx.runner.run(command.path, args, { signal: job.signal, timeoutMs: 4 * 60 * 60 * 1000, onLine, cwd: ctx.host.homeDir });
+    await ctx.runner.run(command.path, args, { signal: job.signal, timeoutMs: 4 * 60 * 60 * 1000, onLine, cwd: ctx.host.homeDir, env: homeManagerEnv(ctx) });
   } catch (err) {
     if (!(err instanceof CommandFailed)) throw err;
     failed = err;
@@ -129,6 +153,7 @@ export async function runSwitch(ctx: AppContext, job: JobContext, backupExtensio
     return {
       ok: true,
       clobbered: [],
+      notActivated: null,
       generation: now,
       previousGeneration: previous,
       unreadNews,
@@ -136,12 +161,14 @@ export async function runSwitch(ctx: AppContext, job: JobContext, backupExtensio
       elapsedSeconds,
     };
   }
+  const gap = now !== previous ? await activationGap(ctx, await listProfileLinks(profile), now, previous) : null;
   const clobbered = parseClobbered(seen);
   if (clobbered.length) {
-    const keep = previous === null ? 'Nothing was activated.' : `Generation ${now ?? previous} is still the active one.`;
+    const keep = afterFailure(previous, now, gap);
     return {
       ok: false,
       clobbered,
+      notActivated: gap,
       generation: now,
       previousGeneration: previous,
       unreadNews,
@@ -149,10 +176,11 @@ export async function runSwitch(ctx: AppContext, job: JobContext, backupExtensio
       elapsedSeconds,
     };
   }
-  const errorLine = seen.find((l) => /^error:/.test(l.trim()));
-  throw new AppError(
-    'command-failed',
-    `home-manager switch failed${errorLine ? `: ${errorLine.trim().replace(/^error:\s*/, '')}` : '.'} ${previous === null ? '' : `Generation ${now ?? previous} is still the active one.`}`.trim(),
-    seen.slice(-30).join('\n'),
-  );
+  const errorLine = nixErrorLine(seen);
+  const searchPath = explainSearchPathError(seen.join('\n'), {
+    homeManagerChannelDownloaded: (await unpackedChannels(ctx)).includes('home-manager'),
+    channelsDir: await userChannelsDir(ctx),
+  });
+  const what = searchPath ?? (errorLine ? `home-manager switch failed: ${errorLine}${/[.!?]$/.test(errorLine) ? '' : '.'}` : 'home-manager switch failed.');
+  throw new AppError('command-failed', `${what} ${afterFailure(previous, now, gap)}`, seen.slice(-30).join('\n'));
 }

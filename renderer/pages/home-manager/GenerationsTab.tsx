@@ -14,7 +14,7 @@ function longIso(iso: string): string {
 }
 
 export function GenerationsTab() {
-  const { generations, generationsError, loadGenerations, rollback, switchGeneration, removeGenerations, loadDiff, diff, activationJobId, actionError } = useHome();
+  const { generations, generationsError, loadGenerations, rollback, switchGeneration, removeGenerations, loadDiff, diff, activationJobId, actionError, activationGap } = useHome();
   const job = useHomeJob(activationJobId);
   const [selected, setSelected] = useState<number[]>([]);
   const [removeNote, setRemoveNote] = useState<string | null>(null);
@@ -77,6 +77,14 @@ export function GenerationsTab() {
           </Banner>
         ) : null}
         {removeNote ? <Banner kind="info" title={removeNote} /> : null}
+        {activationGap ? (
+          <Banner kind="warn" title={`Generation ${activationGap.recorded} is recorded as current, but it was never activated.`}>
+            <span>
+              Your files are still {activationGap.filesOf !== null ? `generation ${activationGap.filesOf}’s` : 'those of an older generation'}. Home Manager 25.11 records a generation before activating it, and this activation failed. Switch again (with a backup if files were in the way), or switch to
+              {activationGap.filesOf !== null ? ` generation ${activationGap.filesOf}` : ' an older generation'} so the profile and your files agree.
+            </span>
+          </Banner>
+        ) : null}
         {actionError ? <ErrorBanner error={actionError} /> : null}
         {generations.length === 0 && !generationsError ? <p className="muted">No generations yet: switch once to make the first.</p> : null}
         <ol className="hm-timeline">
@@ -86,7 +94,13 @@ export function GenerationsTab() {
               <div className="hm-gen-body">
                 <div className="row">
                   <strong>Generation {g.generation}</strong>
-                  {g.current ? <Badge kind="ok">current</Badge> : null}
+                  {g.current && !g.notActivated ? <Badge kind="ok">current</Badge> : null}
+                  {g.notActivated ? (
+                    <Badge kind="warn" title="The profile records this generation, but its activation did not finish: your files are another generation's">
+                      recorded, not activated
+                    </Badge>
+                  ) : null}
+                  {activationGap && g.filesInPlace ? <Badge kind="ok" title="Your home's files are this generation's (the last finished activation)">your files</Badge> : null}
                   {g.hmVersion ? <Badge>Home Manager {g.hmVersion}</Badge> : null}
                   <span className="faint" title={formatDate(g.date)}>
                     {longIso(g.date)} · {timeAgo(g.date)}
@@ -94,9 +108,9 @@ export function GenerationsTab() {
                 </div>
                 <span className="faint mono hm-path">{g.storePath}</span>
               </div>
-              {!g.current ? (
+              {!g.current || g.notActivated ? (
                 <button className="btn small" disabled={running} onClick={() => void switchGeneration(g.generation)} data-testid={`home-switch-to-${g.generation}`}>
-                  Switch to this
+                  {g.notActivated ? 'Activate' : 'Switch to this'}
                 </button>
               ) : null}
             </li>

@@ -98,6 +98,10 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
             </div>
           </div>
           <div>
+            <span className="stat-label">Home Manager builds with</span>
+            <div data-testid="setup-nixpkgs">{status.system.detail}</div>
+          </div>
+          <div>
             <span className="stat-label">Matching Home Manager</span>
             <div className="row">
               <input className="mono hm-branch" value={branch} onChange={(e) => setBranch(e.target.value.trim())} disabled={running} aria-label="Home Manager release" data-testid="setup-branch" />
@@ -105,7 +109,14 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
             </div>
           </div>
         </div>
-        {!status.recommended ? <Banner kind="warn" title="Your NixOS release could not be told.">Type the Home Manager release that matches your nixpkgs: release-YY.MM (for example release-24.11), or master for unstable. They must match.</Banner> : null}
+        {!status.recommended && status.system.release && !status.system.certain ? (
+          <Banner kind="warn" title={`Your nixpkgs is ${status.system.release}, but not whether it is that release or unstable.`}>
+            Read from {status.system.detail}: a system built from a flake has a version like this on both. Type release-{status.system.release} if it follows nixos-{status.system.release}, or master if it follows nixos-unstable. They must match.
+          </Banner>
+        ) : null}
+        {!status.recommended && !(status.system.release && !status.system.certain) ? (
+          <Banner kind="warn" title="Your nixpkgs release could not be told.">Type the Home Manager release that matches your nixpkgs: release-YY.MM (for example release-24.11), or master for unstable. They must match.</Banner>
+        ) : null}
         {blockers.map((b) => (
           <Banner key={b} kind="danger" title={b} />
         ))}

@@ -24,12 +24,26 @@ function StatusCard({ status }: { status: HomeStatus }) {
           <div data-testid="home-current">{status.profile.current ?? 'none'}</div>
         </div>
         <div>
-          <span className="stat-label">Channel</span>
-          <div>{status.homeManagerChannel ? <span className="mono">{status.homeManagerChannel.release ?? status.homeManagerChannel.url}</span> : <span className="faint">none (flake or NixOS module?)</span>}</div>
+          <span className="stat-label">{status.flake ? 'Flake' : 'Channel'}</span>
+          <div data-testid="home-source">
+            {status.flake ? (
+              <span className="mono" title={status.flake.path}>
+                homeConfigurations.{status.flake.attribute ? `"${status.flake.attribute}"` : '…'}
+              </span>
+            ) : status.homeManagerChannel ? (
+              <span className="mono">{status.homeManagerChannel.release ?? status.homeManagerChannel.url}</span>
+            ) : (
+              <span className="faint">none (NixOS module?)</span>
+            )}
+          </div>
         </div>
         <div>
           <span className="stat-label">System</span>
           <div>{status.system.nixosVersion ? `NixOS ${status.system.nixosVersion}` : (status.system.release ?? (status.system.unstable ? 'unstable' : 'unknown'))}</div>
+        </div>
+        <div>
+          <span className="stat-label">Builds with</span>
+          <div className="faint" data-testid="home-nixpkgs">{status.system.detail}</div>
         </div>
       </div>
       <p className="faint">
@@ -39,8 +53,27 @@ function StatusCard({ status }: { status: HomeStatus }) {
       {status.releaseMismatch ? <Banner kind="warn" title="Home Manager and your system are on different releases.">{status.releaseMismatch}</Banner> : null}
       {status.needsRelogin ? (
         <Banner kind="info" title="Log out and in again to finish.">
-          <span>home-manager is installed in your profile, but this session started before it existed. After a new login your PATH and session variables include it.</span>
+          <span>
+            home-manager is installed, but this session started before it existed. After a new login your PATH and session variables include it
+            {status.channelsOnSessionPath ? '' : ', and NIX_PATH includes your channels (NixOS adds ~/.nix-defexpr/channels at login, only when it exists; until then home-manager in a terminal may not find its channel, while Switch here passes it)'}.
+          </span>
         </Banner>
+      ) : null}
+      {status.flake ? (
+        <p className="faint" data-testid="home-flake">
+          home-manager uses your flake <span className="mono">{status.flake.path}</span>
+          {status.flake.attribute ? (
+            <>
+              {' '}
+              (<span className="mono">homeConfigurations."{status.flake.attribute}"</span>, chosen as home-manager chooses: your user name at this host’s name, else your user name)
+            </>
+          ) : status.flake.attributes ? (
+            `, but it has no homeConfigurations for you: ${status.flake.attributes.join(', ') || 'none'}`
+          ) : (
+            ' (its configuration is read when you switch)'
+          )}
+          . Edit the home.nix it imports on the home.nix tab.
+        </p>
       ) : null}
       {status.config.legacyLocation ? <Banner kind="info" title="Your home.nix is in ~/.config/nixpkgs.">Home Manager still reads it there, but prefers ~/.config/home-manager/home.nix: move it when convenient.</Banner> : null}
     </Card>

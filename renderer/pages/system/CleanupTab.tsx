@@ -4,6 +4,7 @@ import { JobLog } from '../../components/JobLog';
 import { Badge, Banner, Card, ErrorBanner, ProgressBar, formatBytes } from '../../components/ui';
 import { useJobs } from '../../stores/jobs';
 import { useSystemGenerations } from '../../stores/system-generations';
+import { HomeCleanupCard } from '../home-manager/HomeCleanupCard';
 import './system-read.css';
 
 const reasonWords = { current: 'boot default', running: 'running', booted: 'booted' } as const;
@@ -104,6 +105,8 @@ export function CleanupTab() {
           </Banner>
         ) : null}
       </Card>
+
+      <HomeCleanupCard />
 
       <Card title="Collect garbage" icon="disk">
         <p className="muted">Deletes every store path that no generation, profile or running program uses any more. Safe at any time; it can take a while on a large store.</p>

@@ -258,6 +258,18 @@ async function pruneOldBuilds(host: Host) {
  * nixos-rebuild finds it: its realpath's parent), never a path from the caller. Never --upgrade:
  * nixos-rebuild-ng ignores a failed channel update (nix.upgrade_channels runs nix-channel with
  * check=False) and would build the old channel; the channels are updated first, checked (below).
+ */
+async function rebuildArgs(host: Host, args: { action: string; showTrace: boolean; flakeAttribute: string | null }): Promise<string[]> {
+  const argv = [args.action];
+  if (args.showTrace) argv.push('--show-trace');
+  if (args.flakeAttribute !== null) {
+    const folder = await flakeFolder(host);
+    argv.push('--flake', `${folder?.dir ?? host.nixosConfigDir}#${args.flakeAttribute}`);
+  }
+  argv.push('-v', '--log-format', 'internal-json');
+  return argv;
+}
+
 /** The channels `nixos-rebuild --upgrade` would update, updated as a step of its own that fails the rebuild when it fails. */
 async function upgradeChannels(io: HelperIO): Promise<string[]> {
   const names = await upgradeChannelNames(io.host);
@@ -272,18 +284,6 @@ async function upgradeChannels(io: HelperIO): Promise<string[]> {
   return names;
 }
 
- */
-async function rebuildArgs(host: Host, args: { action: string; showTrace: boolean; flakeAttribute: string | null }): Promise<string[]> {
-  const argv = [args.action];
-  if (args.showTrace) argv.push('--show-trace');
-  if (args.flakeAttribute !== null) {
-    const folder = await flakeFolder(host);
-    argv.push('--flake', `${folder?.dir ?? host.nixosConfigDir}#${args.flakeAttribute}`);
-  }
-  argv.push('-v', '--log-format', 'internal-json');
-  return argv;
-}
-
 async function setProfile(io: HelperIO, storePath: string): Promise<number | null> {
   await runOrFail(io, io.host.commands['nix-env'], ['-p', io.host.systemProfile, '--set', storePath], 'Setting the system profile', { cancellable: false });
   return currentGenerationNumber(io.host.systemProfile);
@@ -291,10 +291,8 @@ async function setProfile(io: HelperIO, storePath: string): Promise<number | nul
 
 const activationAction = z.enum(['switch', 'boot', 'test']);
 
-      if (args.upgrade) await upgradeChannels(io);
 export const rebuildOperations = {
   rebuild: {
-      const argv = await rebuildArgs(io.host, args);
     description: 'Build the system configuration with nixos-rebuild (build or dry-build), after updating the channels --upgrade would (checked) when asked; the result waits for `activate`',
     args: z
       .object({
@@ -305,8 +303,10 @@ export const rebuildOperations = {
       })
       .strict(),
     run: async (args, io) => {
+      if (args.upgrade) await upgradeChannels(io);
       io.phase('build', 'Evaluating and building', true);
       const command = io.host.commands['nixos-rebuild'];
+      const argv = await rebuildArgs(io.host, args);
       if (args.action === 'dry-build') {
         const code = await runLines(io, command, argv, { cancellable: true });
         if (code !== 0) throw new AppError('nix-error', `nixos-rebuild dry-build failed (exit code ${code}).`);

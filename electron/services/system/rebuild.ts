@@ -108,7 +108,7 @@ export async function nixFailure(ctx: AppContext, what: string, nixError: NixErr
     const found = source ? locateOptionInText(source, error.summary) : null;
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
   }
-  const where = location ? ` (${path.basename(location.file)}, line ${location.line})` : '';
+  const where = location && !error.summary.includes(path.basename(location.file)) ? ` (${path.basename(location.file)}, line ${location.line})` : '';
   return new NixBuildError(`${what} failed: ${error.summary}${where}`, error.text, location);
 }
 

@@ -44,10 +44,10 @@ export function CleanupTab() {
             <input type="radio" name="rule" checked={rule === 'count'} onChange={() => setRule('count')} /> All but the newest
           </label>
           <input type="number" min={1} max={100000} value={keep} aria-label="Generations to keep" onChange={(e) => setKeep(Math.max(1, Math.floor(Number(e.target.value) || 1)))} disabled={rule !== 'count'} className="sr-number" />
-          <button className="btn" type="submit" disabled={cleanupBusy} data-testid="preview-cleanup">
           <span className="faint" data-testid="keep-rule-note" title="nix-env --delete-generations +N counts the same way">
             counted from the boot default down; generations newer than it (after a rollback) are kept too
           </span>
+          <button className="btn" type="submit" disabled={cleanupBusy} data-testid="preview-cleanup">
             {cleanupBusy && !cleanupPreview ? 'Looking…' : 'Preview'}
           </button>
         </form>

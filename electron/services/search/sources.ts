@@ -18,7 +18,9 @@ import { INDEX_FORMAT_VERSION, SearchIndex } from './engine';
 import { watchChannel } from './channel-watch';
 import { buildIndexOffThread } from './index-thread';
 import { pathExists } from '../../paths';
+import { fetchFailureReason, hostOf } from './fetch-failure';
 const channelFiles: Record<'packages' | 'nixos', string> = { packages: 'packages.json.br', nixos: 'options.json.br' };
+const listNames: Record<'packages' | 'nixos', string> = { packages: 'the package list', nixos: 'the NixOS option list' };
 
 interface CachedMeta {
   id: SearchSourceId;
@@ -256,6 +258,8 @@ async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: 
 function replace(state: State, id: SearchSourceId, next: { key: string; index: SearchIndex }) {
   const previous = state.indexes.get(id);
   state.indexes.set(id, next);
+  // compile the query paths now, while the person has not typed yet (tens of milliseconds, once)
+  setImmediate(() => next.index.warmUp());
   if (previous && previous.index !== next.index) previous.index.close();
 }
 
@@ -310,7 +314,7 @@ async function download(ctx: AppContext, id: 'packages' | 'nixos', channel: stri
     res = await fetch(url, { signal: job.signal, redirect: 'follow' });
   } catch (err) {
     if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
-    throw new AppError('network', `Could not download ${channelFiles[id]} for ${channel}. Check your connection and try again.`, `${url}: ${String((err as Error).cause ?? err)}`, 'network');
+    throw new AppError('network', `Could not download ${listNames[id]} from ${hostOf(url)}: ${fetchFailureReason(err)}.`, `${url}\n${String((err as Error).cause ?? err)}`, 'network');
   }
   if (res.status === 404) throw new AppError('not-found', `The channel ${channel} has no ${channelFiles[id]} (the server answered 404). Check the channel name.`, url);
   if (!res.ok || !res.body) throw new AppError('network', `The channel server answered ${res.status} for ${channelFiles[id]}. Try again later.`, url, 'network');

@@ -27,7 +27,10 @@ interface SearchState {
   error: RpcError | null;
   selected: number;
   sources: SearchSources | null;
+  /** reading the sources' status failed */
   sourcesError: RpcError | null;
+  /** the last download of the lists failed (kept until the next one starts: reloading the status does not clear it) */
+  refreshError: RpcError | null;
   refreshJobId: string | null;
   /** the channel the lists were last refreshed for on their own; a new channel gets a refresh too */
   autoRefreshFor: string | null;
@@ -71,6 +74,7 @@ export const useSearch = create<SearchState>((set, get) => ({
   selected: 0,
   sources: null,
   sourcesError: null,
+  refreshError: null,
   refreshJobId: null,
   autoRefreshFor: null,
   add: null,
@@ -83,9 +87,11 @@ export const useSearch = create<SearchState>((set, get) => ({
     set({ query });
   },
   async run() {
-    const { tab, query } = get();
+    const { tab, query, sources } = get();
     const mine = ++sequence;
-    if (!query.trim()) {
+    // a list that is not there yet: the page offers to download it instead of an error per keystroke
+    const missing = sources?.sources.find((x) => x.id === tab)?.available === false;
+    if (!query.trim() || missing) {
       set({ results: [], total: 0, tookMs: null, loading: false, error: null, selected: 0 });
       return;
     }
@@ -139,15 +145,15 @@ export const useSearch = create<SearchState>((set, get) => ({
   },
   async refresh(force = false) {
     try {
+      set({ refreshError: null });
       const { jobId } = await call('search.refresh', { force });
-      set({ refreshJobId: jobId, sourcesError: null });
+      set({ refreshJobId: jobId });
       const job = await waitForJob(jobId);
-      set({ refreshJobId: null });
-      if (job.status === 'failed' && job.error) set({ sourcesError: job.error });
+      set({ refreshJobId: null, refreshError: job.status === 'failed' && job.error ? job.error : null });
       await get().loadSources();
       if (get().query.trim()) await get().run();
     } catch (err) {
-      set({ refreshJobId: null, sourcesError: errorOf(err) });
+      set({ refreshJobId: null, refreshError: errorOf(err) });
     }
   },
   async startAdd(target, item) {

@@ -8,6 +8,19 @@ export const generationRefSchema = z.object({
   date: z.string(),
 });
 
+/** What only a restart of the computer puts into use: how the running system differs from the booted one there. */
+export const restartPartSchema = z.enum(['kernel', 'systemd', 'initrd', 'kernel-modules']);
+export type RestartPart = z.infer<typeof restartPartSchema>;
+export const restartNeededSchema = z.object({
+  parts: z.array(restartPartSchema),
+  /** kernel versions, when the kernel is one of the parts */
+  kernel: z.object({ booted: z.string(), running: z.string() }).nullable(),
+  /** "Restart to use kernel 6.6.64", "Restart to finish the update: the kernel and systemd changed" */
+  title: z.string(),
+  message: z.string(),
+});
+export type RestartNeeded = z.infer<typeof restartNeededSchema>;
+
 export const systemStatusSchema = z.object({
   isNixOS: z.boolean(),
   /** "NixOS 24.11 (Vicuna)", or the other OS's PRETTY_NAME */
@@ -18,8 +31,10 @@ export const systemStatusSchema = z.object({
   current: generationRefSchema.nullable(),
   booted: generationRefSchema.nullable(),
   running: generationRefSchema.nullable(),
-  /** plain words for when the profile, running and booted systems disagree; empty when they agree */
+  /** plain words for when the profile (boot default) and the running system disagree; empty when they agree */
   warnings: z.array(z.string()),
+  /** the running system has a kernel, initrd, kernel modules or systemd the computer did not start with; null when not */
+  restart: restartNeededSchema.nullable(),
   configuration: z.object({
     kind: z.enum(['flake', 'channels', 'none']),
     dir: z.string(),

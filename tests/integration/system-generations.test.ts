@@ -89,9 +89,9 @@ describeEachNix('system generations', () => {
       expect(result.generations.find((g) => g.generation === 5)!.running).toBe(true);
       expect(result.generations.find((g) => g.generation === 4)!.booted).toBe(true);
       expect(result.generations.find((g) => g.generation === 6)!.running).toBe(false);
-      expect(result.warnings).toHaveLength(2);
+      // running != booted is normal after a switch: what needs a restart is system.status's `restart`, not a warning
+      expect(result.warnings).toHaveLength(1);
       expect(result.warnings[0]).toMatch(/boot default is generation 6.*generation 5 is running/);
-      expect(result.warnings[1]).toMatch(/not the one the machine booted/);
     });
 
     it('gives closure sizes that match nix path-info -S', async () => {

@@ -195,7 +195,7 @@ export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): 
       ...(currentNumber !== null && !links.some((l) => l.generation === currentNumber)
         ? [`The profile ${host.systemProfile} points to generation ${currentNumber}, whose link ${path.basename(host.systemProfile)}-${currentNumber}-link is missing: the profile link is broken. Switching to one of the listed generations, or rebuilding, repairs it.`]
         : []),
-      ...(links.length ? disagreementWarnings(currentNumber, running, booted) : []),
+      ...(links.length ? disagreementWarnings(currentNumber, running) : []),
     ],
   };
 }

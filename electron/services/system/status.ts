@@ -9,6 +9,7 @@ import { listRootChannels } from './channels';
 export { readChannelList, releaseFromChannelPath } from './channels';
 import { currentGeneration, generationDate, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
 import { pathExists } from '../../paths';
+import { restartNeeded } from './restart-needed';
 
 
 export async function readOsRelease(file: string): Promise<Record<string, string>> {
@@ -47,18 +48,18 @@ async function toRef(link: ProfileLink | null | undefined) {
   };
 }
 
-/** Plain words for when the profile (boot default), the running system and the booted system disagree. */
-export function disagreementWarnings(current: number | null, running: number | null, booted: number | null): string[] {
+const generationName = (n: number | null) => (n === 0 ? 'a system that is not in the profile' : `generation ${n}`);
+
+/**
+ * Plain words for when the profile (boot default) and the running system disagree. The booted system
+ * differs from the running one after every switch, which is normal: what needs a restart is told by
+ * `restartNeeded` (restart-needed.ts), not here.
+ */
+export function disagreementWarnings(current: number | null, running: number | null): string[] {
   const warnings: string[] = [];
-  const name = (n: number | null) => (n === 0 ? 'a system that is not in the profile' : `generation ${n}`);
   if (current !== null && running !== null && current !== running) {
     warnings.push(
-      `The boot default is generation ${current}, but ${name(running)} is running. This is normal after "test" or "boot", or a rollback without switching: the next reboot starts generation ${current}.`,
-    );
-  }
-  if (running !== null && booted !== null && running !== booted) {
-    warnings.push(
-      `The running system (${name(running)}) is not the one the machine booted (${name(booted)}). Changes to the kernel, initrd or kernel modules only take effect after a reboot.`,
+      `The boot default is generation ${current}, but ${generationName(running)} is running. This is normal after "test" or "boot", or a rollback without switching: the next reboot starts generation ${current}.`,
     );
   }
   return warnings;
@@ -91,7 +92,11 @@ export async function systemStatus(ctx: AppContext): Promise<SystemStatus> {
     current: await toRef(currentLink),
     running: await toRef(running),
     booted: await toRef(booted),
-    warnings: isNixOS ? disagreementWarnings(currentNumber, running?.generation ?? null, booted?.generation ?? null) : [],
+    warnings: isNixOS ? disagreementWarnings(currentNumber, running?.generation ?? null) : [],
+    restart:
+      isNixOS && running && booted
+        ? await restartNeeded(host.nixStoreDir, { path: host.bootedSystem, name: generationName(booted.generation) }, { path: host.currentSystem, name: generationName(running.generation) })
+        : null,
     configuration: {
       kind: hasFlake ? 'flake' : channels.length ? 'channels' : 'none',
       dir: host.nixosConfigDir,

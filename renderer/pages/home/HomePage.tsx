@@ -4,6 +4,7 @@ import { Icon } from '../../components/Icon';
 import { Badge, Banner, Card, ErrorBanner, PageHeader, formatBytes, formatDate, timeAgo } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
 import { useSystem } from '../../stores/system';
+import { RestartBanner } from '../system/RestartBanner';
 
 function GenerationFacts({ status }: { status: SystemStatus }) {
   const { current, running, booted } = status;
@@ -20,7 +21,7 @@ function GenerationFacts({ status }: { status: SystemStatus }) {
       <dt>Booted</dt>
       <dd data-testid="booted-generation">
         {booted ? (booted.generation ? `Generation ${booted.generation}` : 'a system outside the profile') : 'unknown'}{' '}
-        {differs(running, booted) ? <Badge kind="warn">reboot pending</Badge> : null}
+        {status.restart ? <Badge kind="accent" title={status.restart.title}>restart to finish</Badge> : null}
       </dd>
     </dl>
   );
@@ -65,6 +66,7 @@ function Dashboard({ status }: { status: SystemStatus }) {
           <span data-testid="status-warning">{w}</span>
         </Banner>
       ))}
+      <RestartBanner restart={status.restart} />
       <div className="grid">
         <Card title="NixOS" icon="snow" testId="card-nixos">
           <div className="stat" data-testid="nixos-version">{status.nixosVersion ?? 'unknown'}</div>

@@ -6,6 +6,7 @@ import { Badge, ErrorBanner, PageHeader, ProgressBar, timeAgo } from '../../comp
 import { useNavigation } from '../../stores/navigation';
 import { useRefreshJob, useSearch, type SearchResult, type SearchTab } from '../../stores/search';
 import { AddDialog } from './AddDialog';
+import { MissingList } from './MissingList';
 import { OptionDetail, PackageDetail } from './Detail';
 import './search.css';
 
@@ -159,6 +160,8 @@ export function SearchPage() {
 
   const current = s.results[s.selected];
   const running = Boolean(s.refreshJobId);
+  // this tab's list is not there: the page offers it (a download, or how to get it) instead of results
+  const missing = source && !source.available ? source : null;
   return (
     <div className="page search-page">
       <PageHeader
@@ -177,7 +180,8 @@ export function SearchPage() {
           <ProgressBar fraction={job?.progress?.fraction ?? null} label="Refreshing the search lists" />
         </div>
       ) : null}
-      {s.sourcesError ? <ErrorBanner error={s.sourcesError} onRetry={() => void s.refresh()} /> : null}
+      {s.sourcesError ? <ErrorBanner error={s.sourcesError} onRetry={() => void s.loadSources()} /> : null}
+      {s.refreshError && !running && !missing ? <ErrorBanner error={s.refreshError} onRetry={() => void s.refresh()} /> : null}
 
       <div className="search-box">
         <Icon name="search" />
@@ -204,75 +208,92 @@ export function SearchPage() {
           </button>
         ))}
       </div>
-      <div className="spread">
-        <SourceLine source={source} channel={s.sources?.channel} />
-        {s.query.trim() && !s.error ? (
-          <span className="faint" data-testid="result-count">
-            {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
-            {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
-          </span>
-        ) : null}
-      </div>
-      {s.error ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
-
-      <div className="search-split">
-        <div
-          className="results card"
-          ref={listRef}
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            if (el.scrollTop + el.clientHeight > el.scrollHeight - 300) void s.more();
-          }}
-        >
-          <ul id="search-results" role="listbox" aria-label="Results" className="results-list" style={{ height: s.results.length ? virtualizer.getTotalSize() : undefined }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const r = s.results[item.index];
-              if (!r) return null;
-              return (
-                <ResultRow
-                  key={item.key}
-                  result={r}
-                  index={item.index}
-                  count={s.total}
-                  selected={item.index === s.selected}
-                  start={item.start}
-                  measure={virtualizer.measureElement}
-                  onPick={() => s.select(item.index)}
-                />
-              );
-            })}
-          </ul>
-          {!s.results.length ? (
-            <div className="results-empty">
-              {!s.query.trim() ? (
-                <>
-                  <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
-                  <p className="faint">
-                    Tips: a command name finds its package (<code>rg</code>), a service name finds its switch (<code>openssh</code>), <code>-word</code> leaves results out.
-                  </p>
-                </>
-              ) : s.loading ? (
-                <p>Searching…</p>
-              ) : !s.error ? (
-                <p>Nothing matches “{s.query}”.</p>
-              ) : null}
-            </div>
+      {missing ? null : (
+        <div className="spread">
+          <SourceLine source={source} channel={s.sources?.channel} />
+          {s.query.trim() && !s.error ? (
+            <span className="faint" data-testid="result-count">
+              {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
+              {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
+            </span>
           ) : null}
         </div>
-        <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
-          {current ? (
-            current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />
-          ) : (
-            <div className="empty">
-              <Icon name="search" size={32} />
-              <p>Details of the selected result appear here.</p>
-              <button className="btn small ghost" onClick={() => go('learn', 'search')}>
-                Packages or options? Learn the difference
-              </button>
-            </div>
-          )}
+      )}
+      {s.error && !missing ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
+
+      {missing && s.sources ? (
+        <MissingList
+          source={missing}
+          sources={s.sources}
+          refreshError={s.refreshError}
+          downloading={running}
+          progress={job ? { label: job.phase ?? 'Downloading', fraction: job.progress?.fraction ?? null } : null}
+          onDownload={() => void s.refresh()}
+          onPick={(id) => {
+            s.setTab(id);
+            inputRef.current?.focus();
+          }}
+        />
+      ) : (
+        <div className="search-split">
+          <div
+            className="results card"
+            ref={listRef}
+            onScroll={(e) => {
+              const el = e.currentTarget;
+              if (el.scrollTop + el.clientHeight > el.scrollHeight - 300) void s.more();
+            }}
+          >
+            <ul id="search-results" role="listbox" aria-label="Results" className="results-list" style={{ height: s.results.length ? virtualizer.getTotalSize() : undefined }}>
+              {virtualizer.getVirtualItems().map((item) => {
+                const r = s.results[item.index];
+                if (!r) return null;
+                return (
+                  <ResultRow
+                    key={item.key}
+                    result={r}
+                    index={item.index}
+                    count={s.total}
+                    selected={item.index === s.selected}
+                    start={item.start}
+                    measure={virtualizer.measureElement}
+                    onPick={() => s.select(item.index)}
+                  />
+                );
+              })}
+            </ul>
+            {!s.results.length ? (
+              <div className="results-empty">
+                {!s.query.trim() ? (
+                  <>
+                    <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
+                    <p className="faint">
+                      Tips: a command name finds its package (<code>rg</code>), a service name finds its switch (<code>openssh</code>), <code>-word</code> leaves results out.
+                    </p>
+                  </>
+                ) : s.loading ? (
+                  <p>Searching…</p>
+                ) : !s.error ? (
+                  <p>Nothing matches “{s.query}”.</p>
+                ) : null}
+              </div>
+            ) : null}
+          </div>
+          <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
+            {current ? (
+              current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />
+            ) : (
+              <div className="empty">
+                <Icon name="search" size={32} />
+                <p>Details of the selected result appear here.</p>
+                <button className="btn small ghost" onClick={() => go('learn', 'search')}>
+                  Packages or options? Learn the difference
+                </button>
+              </div>
+            )}
+          </div>
         </div>
-      </div>
+      )}
       <AddDialog />
     </div>
   );

@@ -1,12 +1,14 @@
-import type { ComponentType } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { Icon, type IconName } from '../../components/Icon';
 import { PageHeader } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
+import { useSystem } from '../../stores/system';
 import { GenerationsTab } from './GenerationsTab';
 import { RebuildTab } from './RebuildTab';
 import { ConfigTab } from './ConfigTab';
 import { ChannelsTab } from './ChannelsTab';
 import { CleanupTab } from './CleanupTab';
+import { RestartBanner } from './RestartBanner';
 
 /** The System page: one tab per task, each in its own file. The tab is the first path segment: #/system/<tab>. */
 const tabs: { key: string; label: string; icon: IconName; Tab: ComponentType }[] = [
@@ -20,9 +22,14 @@ const tabs: { key: string; label: string; icon: IconName; Tab: ComponentType }[]
 export function SystemPage() {
   const { path, go } = useNavigation();
   const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
+  const restart = useSystem((s) => s.status?.restart);
+  useEffect(() => {
+    void useSystem.getState().loadStatus();
+  }, []);
   return (
     <div className="page" data-testid="page-system">
       <PageHeader title="System" subtitle="Your NixOS generations, rebuilds, rollbacks and configuration." />
+      <RestartBanner restart={restart} />
       <div className="tabs" role="tablist">
         {tabs.map((t) => (
           <button key={t.key} role="tab" aria-selected={t.key === current.key} className="tab" onClick={() => go('system', t.key)}>

@@ -104,7 +104,8 @@ export function NixEditor({ value, onChange, check, goto, onSave, readOnly = fal
             if (u.docChanged) latest.current.onChange(u.state.doc.toString());
           }),
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ 'aria-label': 'Nix configuration editor' }),
+          // tabindex: the scroller's content is a tab stop even where the text is read-only, so the keyboard can scroll it
+          EditorView.contentAttributes.of({ 'aria-label': 'Nix configuration editor', tabindex: '0' }),
         ],
       }),
     });

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { RpcError } from '../../shared/contract';
 import { useNavigation } from '../stores/navigation';
 import { Icon, type IconName } from './Icon';
@@ -32,9 +32,14 @@ export function Card({ title, icon, actions, children, className, testId }: { ti
   );
 }
 
-export function Banner({ kind, title, children, actions }: { kind: 'warn' | 'danger' | 'info'; title: ReactNode; children?: ReactNode; actions?: ReactNode }) {
+/** `focus`: the banner takes the keyboard focus when it appears (it replaced the control that had it). */
+export function Banner({ kind, title, children, actions, focus, testId }: { kind: 'warn' | 'danger' | 'info'; title: ReactNode; children?: ReactNode; actions?: ReactNode; focus?: boolean; testId?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) ref.current?.focus();
+  }, [focus]);
   return (
-    <div className={`banner ${kind}`} role={kind === 'danger' ? 'alert' : 'status'}>
+    <div className={`banner ${kind}`} role={kind === 'danger' ? 'alert' : 'status'} ref={ref} tabIndex={focus ? -1 : undefined} data-testid={testId}>
       <Icon name={kind === 'info' ? 'info' : 'alert'} />
       <div className="banner-body">
         <strong>{title}</strong>
@@ -70,7 +75,7 @@ export function ErrorBanner({ error, onRetry }: { error: RpcError; onRetry?: () 
       {error.detail ? (
         <details>
           <summary className="faint">Details</summary>
-          <pre>{error.detail}</pre>
+          <pre tabIndex={0}>{error.detail}</pre>
         </details>
       ) : null}
     </Banner>
@@ -92,6 +97,77 @@ export function ProgressBar({ fraction, label }: { fraction: number | null | und
       <div style={known ? { width: `${Math.max(0, Math.min(1, fraction)) * 100}%` } : undefined} />
     </div>
   );
+}
+
+/**
+ * Tabs as the ARIA tabs pattern: one tab stop (the selected tab), Left/Right/Home/End move and select,
+ * and a tabpanel labelled by its tab. `id` must be unique on the page.
+ */
+export function Tabs<K extends string>({ id, label, tabs, selected, onSelect, className = 'tabs', tabClassName = 'tab' }: {
+  id: string;
+  label: string;
+  tabs: { key: K; label: ReactNode; icon?: IconName; testId?: string }[];
+  selected: K;
+  onSelect: (key: K) => void;
+  className?: string;
+  tabClassName?: string;
+}) {
+  const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const at = tabs.findIndex((t) => t.key === selected);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const tab = tabs[(next + tabs.length) % tabs.length]!;
+    onSelect(tab.key);
+    document.getElementById(`${id}-tab-${tab.key}`)?.focus();
+  };
+  return (
+    <div className={className} role="tablist" aria-label={label}>
+      {tabs.map((t) => (
+        <button
+          key={t.key}
+          id={`${id}-tab-${t.key}`}
+          role="tab"
+          type="button"
+          className={tabClassName}
+          aria-selected={t.key === selected}
+          aria-controls={`${id}-panel`}
+          tabIndex={t.key === selected ? 0 : -1}
+          onClick={() => onSelect(t.key)}
+          onKeyDown={onKeyDown}
+          data-testid={t.testId}
+        >
+          {t.icon ? <Icon name={t.icon} size={16} /> : null} {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** The content of the selected tab of `<Tabs id>`. */
+export function TabPanel({ id, selected, children, className = 'tab-panel' }: { id: string; selected: string; children: ReactNode; className?: string }) {
+  return (
+    <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${selected}`} className={className}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A ref whose element takes the focus each time `key` changes after the first render: a wizard's new
+ * step gets the focus instead of <body> when the control that moved on disappears.
+ */
+export function useFocusOnChange<T extends HTMLElement>(key: unknown) {
+  const ref = useRef<T>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    ref.current?.focus();
+  }, [key]);
+  return ref;
 }
 
 /** An area that is not built yet: says what will be there, shows no invented data. */

@@ -55,10 +55,16 @@ export function QuickActions() {
   const menu = useTrayMenu();
   const [confirmationId, setConfirmationId] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (confirmationId) dialog.current?.showModal();
     else dialog.current?.close();
   }, [confirmationId]);
+  // the actions arrive after the dialog opened (on its Close button): the first one takes the focus
+  const loaded = menu !== null;
+  useEffect(() => {
+    if (loaded) box.current?.querySelector<HTMLElement>('button:not(:disabled), select:not(:disabled)')?.focus();
+  }, [loaded]);
   if (!menu) return null;
   const request = async (action: ConfirmableAction) => {
     const { confirmationId: id } = await call('desktop.action.request', { action });
@@ -92,7 +98,7 @@ export function QuickActions() {
   const rebuild = menu.items.find((e): e is Extract<TrayEntry, { type: 'item' }> => e.type === 'item' && e.id === 'rebuild');
   const rebuildAction = rebuild?.action;
   return (
-    <div className="stack" data-testid="quick-actions">
+    <div className="stack" data-testid="quick-actions" ref={box}>
       {group('system')}
       {group('home')}
       {rebuild && rebuildAction?.kind === 'rebuild' ? (
@@ -152,9 +158,11 @@ export function QuickActionsButton() {
         <Icon name="layers" />
         <span>Quick actions</span>
       </button>
-      <dialog ref={dialog} className="modal quick-actions-dialog" onClose={() => setOpen(false)}>
+      <dialog ref={dialog} className="modal quick-actions-dialog" onClose={() => setOpen(false)} aria-labelledby="quick-actions-title">
         <div className="modal-body">
-          <h2 style={{ margin: 0, fontSize: 17 }}>Quick actions</h2>
+          <h2 id="quick-actions-title" style={{ margin: 0, fontSize: 17 }}>
+            Quick actions
+          </h2>
           {open ? <QuickActions /> : null}
         </div>
         <div className="modal-actions">

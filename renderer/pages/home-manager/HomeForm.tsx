@@ -119,7 +119,7 @@ export function HomeForm({ status, onUse, useLabel }: { status: HomeStatus | nul
           {preview?.parseError ? <span className="badge danger">Nix cannot read this</span> : preview ? <span className="badge ok">Nix reads it</span> : null}
         </div>
         {formError ? <Banner kind="warn" title={formError} /> : null}
-        <pre className="hm-code" data-testid="home-preview">{preview?.content ?? ''}</pre>
+        <pre className="hm-code" data-testid="home-preview" tabIndex={0} role="region" aria-label="Preview of home.nix">{preview?.content ?? ''}</pre>
         <div className="row">
           <button className="btn primary" disabled={!preview || !!preview.parseError || !!formError} onClick={() => preview && onUse(preview.content)} data-testid="form-use">
             {useLabel}

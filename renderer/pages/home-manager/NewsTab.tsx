@@ -28,7 +28,7 @@ export function NewsTab() {
             {item.unread ? <Badge kind="accent">new</Badge> : null}
             <span className="faint">{item.time} UTC</span>
           </div>
-          <pre className="hm-news-text">{item.message}</pre>
+          <pre className="hm-news-text" tabIndex={0}>{item.message}</pre>
         </article>
       ))}
     </Card>

@@ -3,7 +3,7 @@ import { setupStepIds, type HomeStatus, type SetupResult, type SetupStepId } fro
 import { BuildProgress } from '../../components/BuildProgress';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
-import { Badge, Banner, Card, ErrorBanner } from '../../components/ui';
+import { Badge, Banner, Card, ErrorBanner, useFocusOnChange } from '../../components/ui';
 import { useHome, useHomeJob } from '../../stores/home';
 import { HomeForm } from './HomeForm';
 
@@ -66,6 +66,8 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
   const [configChoice, setConfigChoice] = useState<'form' | 'starter' | 'existing'>(status.config.exists ? 'existing' : 'form');
   const [configReady, setConfigReady] = useState(status.config.exists);
   const states = stepStates(job, setupFrom);
+  // the Install and Retry buttons go away when a run starts: the steps list takes the focus
+  const stepsList = useFocusOnChange<HTMLOListElement>(setupJobId);
   const running = job?.status === 'running';
   const result = job?.status === 'done' ? (job.result as SetupResult) : null;
   const failedStep = setupStepIds.find((s) => states[s] === 'failed') ?? null;
@@ -124,17 +126,17 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
 
       <Card title="1. Your home.nix" icon="terminal">
         {configReady ? (
-          <Banner kind="info" title={configChoice === 'existing' ? `Using your existing ${status.config.path}` : `Saved to ${status.config.path}`}>
+          <Banner kind="info" title={configChoice === 'existing' ? `Using your existing ${status.config.path}` : `Saved to ${status.config.path}`} focus={configChoice !== 'existing'} testId="setup-config-ready">
             <span>The install builds your first generation from it.</span>
           </Banner>
         ) : (
           <>
-            <div className="row">
+            <div className="row" role="radiogroup" aria-label="How to make your home.nix">
               <label className="row hm-choice">
-                <input type="radio" checked={configChoice === 'form'} onChange={() => setConfigChoice('form')} /> Make one from a few questions
+                <input type="radio" name="home-nix-source" checked={configChoice === 'form'} onChange={() => setConfigChoice('form')} /> Make one from a few questions
               </label>
               <label className="row hm-choice">
-                <input type="radio" checked={configChoice === 'starter'} onChange={() => setConfigChoice('starter')} data-testid="setup-starter" /> Let home-manager write its starter file
+                <input type="radio" name="home-nix-source" checked={configChoice === 'starter'} onChange={() => setConfigChoice('starter')} data-testid="setup-starter" /> Let home-manager write its starter file
               </label>
             </div>
             {configChoice === 'form' ? (
@@ -152,7 +154,7 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
       </Card>
 
       <Card title="2. Install" icon="play">
-        <ol className="hm-steps" data-testid="setup-steps">
+        <ol className="hm-steps" data-testid="setup-steps" ref={stepsList} tabIndex={-1} aria-label="Install steps" aria-live="polite">
           {setupStepIds.map((id) => {
             const state = states[id];
             const message = result?.steps.find((x) => x.id === id)?.message ?? null;
@@ -226,7 +228,7 @@ export function SetupWizard({ status }: { status: HomeStatus }) {
           </>
         ) : null}
         {result ? (
-          <Banner kind="info" title="Home Manager is installed." actions={<button className="btn primary small" onClick={() => void loadStatus()} data-testid="setup-finish">Open Home Manager</button>}>
+          <Banner kind="info" title="Home Manager is installed." focus actions={<button className="btn primary small" onClick={() => void loadStatus()} data-testid="setup-finish">Open Home Manager</button>}>
             <span>Your first generation{result.version ? ` (Home Manager ${result.version})` : ''} is active. From now on, change home.nix and press Switch on the Home Manager page.</span>
             {result.backedUp.length ? <span>Moved aside: {result.backedUp.map((f) => `${f}.${usedExtension ?? 'backup'}`).join(', ')}</span> : null}
           </Banner>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import type { HomeStatus } from '../../../shared/contract';
-import { Icon, type IconName } from '../../components/Icon';
-import { Badge, Banner, Card, ErrorBanner, PageHeader } from '../../components/ui';
+import type { IconName } from '../../components/Icon';
+import { Badge, Banner, Card, ErrorBanner, PageHeader, TabPanel, Tabs } from '../../components/ui';
 import { useHome } from '../../stores/home';
 import { useNavigation } from '../../stores/navigation';
 import { EditorTab } from './EditorTab';
@@ -122,14 +122,10 @@ export function HomeManagerPage() {
       ) : null}
       {status && !showWizard ? (
         <>
-          <div className="tabs" role="tablist">
-            {tabs.map((t) => (
-              <button key={t.key} role="tab" aria-selected={t.key === current.key} className="tab" onClick={() => go('home-manager', t.key)} data-testid={`home-tab-${t.key}`}>
-                <Icon name={t.icon} size={16} /> {t.label}
-              </button>
-            ))}
-          </div>
-          <current.Tab />
+          <Tabs id="home-manager" label="Home Manager" tabs={tabs.map((t) => ({ ...t, testId: `home-tab-${t.key}` }))} selected={current.key} onSelect={(key) => go('home-manager', key)} />
+          <TabPanel id="home-manager" selected={current.key}>
+            <current.Tab />
+          </TabPanel>
         </>
       ) : null}
     </div>

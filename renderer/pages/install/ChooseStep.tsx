@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RpcError } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { Badge, Banner, Card, ErrorBanner, formatBytes, TabPanel, Tabs } from '../../components/ui';
 import { useInstall } from '../../stores/install';
 import { inDesktopWindow, pathOfDroppedFile } from './local-file';
 
@@ -41,7 +41,7 @@ function CatalogUnavailable({ error, onLocal, onRetry }: { error: RpcError; onLo
         {error.detail ? (
           <details>
             <summary className="faint">Details</summary>
-            <pre>{error.detail}</pre>
+            <pre tabIndex={0}>{error.detail}</pre>
           </details>
         ) : null}
       </div>
@@ -139,83 +139,89 @@ export function ChooseStep() {
 
   return (
     <div className="stack install-step" data-testid="step-choose">
-      <div className="segmented" role="tablist" aria-label="Where the image comes from">
-        <button role="tab" aria-selected={s.source === 'download'} className="segment" onClick={() => s.setSource('download')}>
-          <Icon name="external" size={16} /> Download NixOS
-        </button>
-        <button role="tab" aria-selected={s.source === 'local'} className="segment" onClick={() => s.setSource('local')}>
-          <Icon name="disk" size={16} /> Use an ISO file I have
-        </button>
-      </div>
+      <Tabs
+        id="image-source"
+        label="Where the image comes from"
+        className="segmented"
+        tabClassName="segment"
+        tabs={[
+          { key: 'download', label: 'Download NixOS', icon: 'external' },
+          { key: 'local', label: 'Use an ISO file I have', icon: 'disk' },
+        ]}
+        selected={s.source}
+        onSelect={(source) => s.setSource(source)}
+      />
+      <TabPanel id="image-source" selected={s.source} className="stack install-step">
 
-      {unavailable ? (
-        <CatalogUnavailable error={unavailable} onLocal={() => s.setSource('local')} onRetry={() => void s.loadCatalog()} />
-      ) : s.source === 'download' ? (
-        <>
-          {s.catalogError ? <ErrorBanner error={s.catalogError} onRetry={() => void s.loadCatalog()} /> : null}
-          <Card title="Release" icon="layers">
-            {s.catalogLoading && !s.catalog ? (
-              <div className="stack">
-                <div className="skeleton" style={{ width: '60%' }} />
-                <div className="skeleton" style={{ width: '45%' }} />
-                <p className="faint">Asking the channel server which releases are current…</p>
-              </div>
-            ) : (
-              <div className="choices" role="radiogroup" aria-label="Release">
-                {s.catalog?.releases.map((r) => (
-                  <OptionCard key={r.channel} name="release" value={r.channel} checked={s.channel === r.channel} onChange={() => s.choose({ channel: r.channel })} title={r.label} meta={r.version} description={r.description} testId={`release-${r.channel}`} />
-                ))}
-              </div>
-            )}
-          </Card>
-          {s.catalog ? (
-            <div className="grid-2">
-              <Card title="Edition" icon="box">
-                <div className="choices single" role="radiogroup" aria-label="Edition">
-                  {s.catalog.editions.map((e) => (
-                    <OptionCard key={e.id} name="edition" value={e.id} checked={s.edition === e.id} onChange={() => s.choose({ edition: e.id as 'minimal' | 'graphical' })} title={e.label} description={e.description} badge={e.id === 'graphical' ? 'Easiest' : undefined} testId={`edition-${e.id}`} />
+        {unavailable ? (
+          <CatalogUnavailable error={unavailable} onLocal={() => s.setSource('local')} onRetry={() => void s.loadCatalog()} />
+        ) : s.source === 'download' ? (
+          <>
+            {s.catalogError ? <ErrorBanner error={s.catalogError} onRetry={() => void s.loadCatalog()} /> : null}
+            <Card title="Release" icon="layers">
+              {s.catalogLoading && !s.catalog ? (
+                <div className="stack">
+                  <div className="skeleton" style={{ width: '60%' }} />
+                  <div className="skeleton" style={{ width: '45%' }} />
+                  <p className="faint">Asking the channel server which releases are current…</p>
+                </div>
+              ) : (
+                <div className="choices" role="radiogroup" aria-label="Release">
+                  {s.catalog?.releases.map((r) => (
+                    <OptionCard key={r.channel} name="release" value={r.channel} checked={s.channel === r.channel} onChange={() => s.choose({ channel: r.channel })} title={r.label} meta={r.version} description={r.description} testId={`release-${r.channel}`} />
                   ))}
                 </div>
-              </Card>
-              <Card title="Architecture" icon="system">
-                <div className="choices single" role="radiogroup" aria-label="Architecture">
-                  {s.catalog.arches.map((a) => (
-                    <OptionCard key={a.id} name="arch" value={a.id} checked={s.arch === a.id} onChange={() => s.choose({ arch: a.id as 'x86_64' | 'aarch64' })} title={a.label} description={a.description} badge={a.id === s.catalog?.machineArch ? 'This computer' : undefined} testId={`arch-${a.id}`} />
-                  ))}
-                </div>
-              </Card>
-            </div>
-          ) : null}
-          {s.resolveError ? <ErrorBanner error={s.resolveError} onRetry={() => void s.resolve()} /> : null}
-          {s.resolved ? (
-            <div className="resolved" data-testid="resolved">
-              <Icon name="box" />
-              <div className="resolved-body">
-                <div className="mono resolved-name">{s.resolved.fileName}</div>
-                <div className="faint">
-                  {s.resolved.size !== null ? formatBytes(s.resolved.size) : 'size unknown'} · from {new URL(s.resolved.url).host}
-                  {s.resolved.cachedPath ? ' · already downloaded and checked' : ''}
-                </div>
+              )}
+            </Card>
+            {s.catalog ? (
+              <div className="grid-2">
+                <Card title="Edition" icon="box">
+                  <div className="choices single" role="radiogroup" aria-label="Edition">
+                    {s.catalog.editions.map((e) => (
+                      <OptionCard key={e.id} name="edition" value={e.id} checked={s.edition === e.id} onChange={() => s.choose({ edition: e.id as 'minimal' | 'graphical' })} title={e.label} description={e.description} badge={e.id === 'graphical' ? 'Easiest' : undefined} testId={`edition-${e.id}`} />
+                    ))}
+                  </div>
+                </Card>
+                <Card title="Architecture" icon="system">
+                  <div className="choices single" role="radiogroup" aria-label="Architecture">
+                    {s.catalog.arches.map((a) => (
+                      <OptionCard key={a.id} name="arch" value={a.id} checked={s.arch === a.id} onChange={() => s.choose({ arch: a.id as 'x86_64' | 'aarch64' })} title={a.label} description={a.description} badge={a.id === s.catalog?.machineArch ? 'This computer' : undefined} testId={`arch-${a.id}`} />
+                    ))}
+                  </div>
+                </Card>
               </div>
-              {s.resolved.cachedPath ? <Badge kind="ok">In cache</Badge> : null}
-            </div>
-          ) : s.resolving ? (
-            <p className="faint">Finding the exact image…</p>
-          ) : null}
-        </>
-      ) : (
-        <LocalFileCard />
-      )}
+            ) : null}
+            {s.resolveError ? <ErrorBanner error={s.resolveError} onRetry={() => void s.resolve()} /> : null}
+            {s.resolved ? (
+              <div className="resolved" data-testid="resolved">
+                <Icon name="box" />
+                <div className="resolved-body">
+                  <div className="mono resolved-name">{s.resolved.fileName}</div>
+                  <div className="faint">
+                    {s.resolved.size !== null ? formatBytes(s.resolved.size) : 'size unknown'} · from {new URL(s.resolved.url).host}
+                    {s.resolved.cachedPath ? ' · already downloaded and checked' : ''}
+                  </div>
+                </div>
+                {s.resolved.cachedPath ? <Badge kind="ok">In cache</Badge> : null}
+              </div>
+            ) : s.resolving ? (
+              <p className="faint">Finding the exact image…</p>
+            ) : null}
+          </>
+        ) : (
+          <LocalFileCard />
+        )}
 
-      {unavailable ? null : (
-        <div className="step-actions">
-          <span className="faint">{s.source === 'download' ? 'The download is checked against the SHA-256 published with it.' : 'The file is checked before anything is written.'}</span>
-          <button className="btn primary" disabled={!canContinue} onClick={() => void s.startImage()} data-testid="start-image">
-            {s.source === 'local' ? 'Check this file' : s.resolved?.cachedPath ? 'Use the downloaded copy' : 'Download and verify'}
-            <Icon name="arrowRight" size={16} />
-          </button>
-        </div>
-      )}
+        {unavailable ? null : (
+          <div className="step-actions">
+            <span className="faint">{s.source === 'download' ? 'The download is checked against the SHA-256 published with it.' : 'The file is checked before anything is written.'}</span>
+            <button className="btn primary" disabled={!canContinue} onClick={() => void s.startImage()} data-testid="start-image">
+              {s.source === 'local' ? 'Check this file' : s.resolved?.cachedPath ? 'Use the downloaded copy' : 'Download and verify'}
+              <Icon name="arrowRight" size={16} />
+            </button>
+          </div>
+        )}
+      </TabPanel>
     </div>
   );
 }

@@ -79,7 +79,7 @@ export function StarterConfigForm({ compact = false }: { compact?: boolean }) {
             )}
           </div>
           {starter.parseError ? <pre className="starter-error">{starter.parseError}</pre> : null}
-          <pre className="starter-preview" data-testid="starter-preview">
+          <pre className="starter-preview" data-testid="starter-preview" tabIndex={0} role="region" aria-label="Preview of configuration.nix">
             {starter.content}
           </pre>
         </>

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { Icon } from '../../components/Icon';
-import { PageHeader } from '../../components/ui';
+import { PageHeader, useFocusOnChange } from '../../components/ui';
 import { steps, useInstall, type Step } from '../../stores/install';
 import { ChooseStep } from './ChooseStep';
 import { DoneStep } from './DoneStep';
@@ -30,6 +30,8 @@ export function InstallPage() {
   const { step, goto, image, source } = useInstall();
   const { Page } = stepInfo[step];
   const currentIndex = steps.indexOf(step);
+  // the button that moved on is gone with its step: the new step's heading takes the focus
+  const heading = useFocusOnChange<HTMLHeadingElement>(step);
   return (
     <div className="page" data-testid="page-install">
       <PageHeader title="Install media" subtitle="Make a bootable NixOS USB stick: pick a release, download and check it, write it safely, and get ready to install." />
@@ -47,6 +49,9 @@ export function InstallPage() {
           );
         })}
       </ol>
+      <h2 className="sr-only" tabIndex={-1} ref={heading} data-testid="install-step-heading">
+        Step {currentIndex + 1} of {steps.length}: {step === 'download' && source === 'local' ? 'Check file' : stepInfo[step].label}
+      </h2>
       <Page />
     </div>
   );

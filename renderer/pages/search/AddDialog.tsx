@@ -6,7 +6,7 @@ import { useSearch } from '../../stores/search';
 function DiffView({ diff }: { diff: string }) {
   const lines = diff.split('\n').filter((l) => !l.startsWith('===') && !l.startsWith('Index:'));
   return (
-    <pre className="diff" data-testid="add-diff">
+    <pre className="diff" data-testid="add-diff" tabIndex={0} role="region" aria-label="The change">
       {lines.map((l, i) => (
         <div key={i} className={l.startsWith('+++') || l.startsWith('---') ? 'head' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : ''}>
           {l || ' '}

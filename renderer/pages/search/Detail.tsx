@@ -25,7 +25,11 @@ function ExternalLink({ url, label, fromPackage }: { url: string; label?: string
 function Value({ value }: { value: OptionValue }) {
   if (!value) return <span className="faint">none</span>;
   if (value.kind === 'markdown') return <Markdown text={value.text} />;
-  return <pre className="code nix">{value.text}</pre>;
+  return (
+    <pre className="code nix" tabIndex={0}>
+      {value.text}
+    </pre>
+  );
 }
 
 export function PackageDetail({ pkg }: { pkg: PackageResult }) {

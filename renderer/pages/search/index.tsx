@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SearchSources, SourceStatus } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Badge, ErrorBanner, PageHeader, ProgressBar, timeAgo } from '../../components/ui';
+import { Badge, ErrorBanner, PageHeader, ProgressBar, TabPanel, Tabs, timeAgo } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
 import { useRefreshJob, useSearch, type SearchResult, type SearchTab } from '../../stores/search';
 import { AddDialog } from './AddDialog';
@@ -142,7 +142,7 @@ export function SearchPage() {
     return () => clearTimeout(t);
   }, [s.query, s.tab]);
 
-  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.key === 'ArrowDown') {
       e.preventDefault();
       s.select(s.selected + 1);
@@ -201,99 +201,95 @@ export function SearchPage() {
           autoComplete="off"
         />
       </div>
-      <div className="tabs" role="tablist">
-        {tabs.map((t) => (
-          <button key={t.id} role="tab" className="tab" aria-selected={s.tab === t.id} onClick={() => s.setTab(t.id)}>
-            {t.label}
-          </button>
-        ))}
-      </div>
-      {missing ? null : (
-        <div className="spread">
-          <SourceLine source={source} channel={s.sources?.channel} />
-          {s.query.trim() && !s.error ? (
-            <span className="faint" data-testid="result-count">
-              {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
-              {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
-            </span>
-          ) : null}
-        </div>
-      )}
-      {s.error && !missing ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
-
-      {missing && s.sources ? (
-        <MissingList
-          source={missing}
-          sources={s.sources}
-          refreshError={s.refreshError}
-          downloading={running}
-          progress={job ? { label: job.phase ?? 'Downloading', fraction: job.progress?.fraction ?? null } : null}
-          onDownload={() => void s.refresh()}
-          onPick={(id) => {
-            s.setTab(id);
-            inputRef.current?.focus();
-          }}
-        />
-      ) : (
-        <div className="search-split">
-          <div
-            className="results card"
-            ref={listRef}
-            onScroll={(e) => {
-              const el = e.currentTarget;
-              if (el.scrollTop + el.clientHeight > el.scrollHeight - 300) void s.more();
-            }}
-          >
-            <ul id="search-results" role="listbox" aria-label="Results" className="results-list" style={{ height: s.results.length ? virtualizer.getTotalSize() : undefined }}>
-              {virtualizer.getVirtualItems().map((item) => {
-                const r = s.results[item.index];
-                if (!r) return null;
-                return (
-                  <ResultRow
-                    key={item.key}
-                    result={r}
-                    index={item.index}
-                    count={s.total}
-                    selected={item.index === s.selected}
-                    start={item.start}
-                    measure={virtualizer.measureElement}
-                    onPick={() => s.select(item.index)}
-                  />
-                );
-              })}
-            </ul>
-            {!s.results.length ? (
-              <div className="results-empty">
-                {!s.query.trim() ? (
-                  <>
-                    <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
-                    <p className="faint">
-                      Tips: a command name finds its package (<code>rg</code>), a service name finds its switch (<code>openssh</code>), <code>-word</code> leaves results out.
-                    </p>
-                  </>
-                ) : s.loading ? (
-                  <p>Searching…</p>
-                ) : !s.error ? (
-                  <p>Nothing matches “{s.query}”.</p>
-                ) : null}
-              </div>
+      <Tabs id="search" label="What to search" tabs={tabs.map((t) => ({ key: t.id, label: t.label }))} selected={s.tab} onSelect={(id) => s.setTab(id)} />
+      <TabPanel id="search" selected={s.tab}>
+        {missing ? null : (
+          <div className="spread">
+            <SourceLine source={source} channel={s.sources?.channel} />
+            {s.query.trim() && !s.error ? (
+              <span className="faint" data-testid="result-count">
+                {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
+                {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
+              </span>
             ) : null}
           </div>
-          <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
-            {current ? (
-              current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />
-            ) : (
-              <div className="empty">
-                <Icon name="search" size={32} />
-                <p>Details of the selected result appear here.</p>
-                <button className="btn small ghost" onClick={() => go('learn', 'search')}>
-                  Packages or options? Learn the difference
-                </button>
-              </div>
-            )}
+        )}
+        {s.error && !missing ? <ErrorBanner error={s.error} onRetry={() => void s.run()} /> : null}
+
+        {missing && s.sources ? (
+          <MissingList
+            source={missing}
+            sources={s.sources}
+            refreshError={s.refreshError}
+            downloading={running}
+            progress={job ? { label: job.phase ?? 'Downloading', fraction: job.progress?.fraction ?? null } : null}
+            onDownload={() => void s.refresh()}
+            onPick={(id) => {
+              s.setTab(id);
+              inputRef.current?.focus();
+            }}
+          />
+        ) : (
+          <div className="search-split">
+            <div
+              className="results card"
+              ref={listRef}
+              onScroll={(e) => {
+                const el = e.currentTarget;
+                if (el.scrollTop + el.clientHeight > el.scrollHeight - 300) void s.more();
+              }}
+            >
+              <ul id="search-results" role="listbox" aria-label="Results" className="results-list" tabIndex={0} aria-activedescendant={s.results.length ? `search-result-${s.selected}` : undefined} onKeyDown={onKeyDown} style={{ height: s.results.length ? virtualizer.getTotalSize() : undefined }}>
+                {virtualizer.getVirtualItems().map((item) => {
+                  const r = s.results[item.index];
+                  if (!r) return null;
+                  return (
+                    <ResultRow
+                      key={item.key}
+                      result={r}
+                      index={item.index}
+                      count={s.total}
+                      selected={item.index === s.selected}
+                      start={item.start}
+                      measure={virtualizer.measureElement}
+                      onPick={() => s.select(item.index)}
+                    />
+                  );
+                })}
+              </ul>
+              {!s.results.length ? (
+                <div className="results-empty">
+                  {!s.query.trim() ? (
+                    <>
+                      <p>Type to search. ↑ and ↓ move through the results; Enter opens the details.</p>
+                      <p className="faint">
+                        Tips: a command name finds its package (<code>rg</code>), a service name finds its switch (<code>openssh</code>), <code>-word</code> leaves results out.
+                      </p>
+                    </>
+                  ) : s.loading ? (
+                    <p>Searching…</p>
+                  ) : !s.error ? (
+                    <p>Nothing matches “{s.query}”.</p>
+                  ) : null}
+                </div>
+              ) : null}
+            </div>
+            <div className="card detail-pane" tabIndex={-1} ref={detailRef} aria-label="Details">
+              {current ? (
+                current.kind === 'package' ? <PackageDetail pkg={current.value} /> : <OptionDetail option={current.value} />
+              ) : (
+                <div className="empty">
+                  <Icon name="search" size={32} />
+                  <p>Details of the selected result appear here.</p>
+                  <button className="btn small ghost" onClick={() => go('learn', 'search')}>
+                    Packages or options? Learn the difference
+                  </button>
+                </div>
+              )}
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </TabPanel>
       <AddDialog />
     </div>
   );

@@ -15,9 +15,13 @@ function SizeChart({ generations, selected, onPick }: { generations: Generation[
   const height = 160;
   const gap = points.length > 150 ? 0 : 2;
   const barWidth = Math.max(1, width / Math.max(1, points.length) - gap);
+  const size = (g: Generation | undefined) => (g?.closureSize ? formatBytes(g.closureSize) : 'size unknown');
+  const largest = points.find((g) => g.closureSize === max);
+  // the bars' own titles are not read out: the image says what it shows, the table below has every figure
+  const summary = `Closure size of each generation, oldest first: generation ${points[0]?.generation} ${size(points[0])}, generation ${points[points.length - 1]?.generation} ${size(points[points.length - 1])}${largest ? `, largest generation ${largest.generation} ${size(largest)}` : ''}.`;
   return (
     <figure className="sr-chart" aria-label="Closure size of each generation">
-      <svg viewBox={`0 0 ${width} ${height + 18}`} preserveAspectRatio="none" role="img">
+      <svg viewBox={`0 0 ${width} ${height + 18}`} preserveAspectRatio="none" role="img" aria-label={summary}>
         <line x1="0" x2={width} y1={height} y2={height} className="sr-axis" />
         {points.map((g, i) => {
           const h = g.closureSize ? Math.max(2, (g.closureSize / max) * (height - 8)) : 0;

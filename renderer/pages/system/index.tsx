@@ -1,6 +1,6 @@
 import { useEffect, type ComponentType } from 'react';
-import { Icon, type IconName } from '../../components/Icon';
-import { PageHeader } from '../../components/ui';
+import type { IconName } from '../../components/Icon';
+import { PageHeader, TabPanel, Tabs } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
 import { useSystem } from '../../stores/system';
 import { GenerationsTab } from './GenerationsTab';
@@ -30,14 +30,10 @@ export function SystemPage() {
     <div className="page" data-testid="page-system">
       <PageHeader title="System" subtitle="Your NixOS generations, rebuilds, rollbacks and configuration." />
       <RestartBanner restart={restart} />
-      <div className="tabs" role="tablist">
-        {tabs.map((t) => (
-          <button key={t.key} role="tab" aria-selected={t.key === current.key} className="tab" onClick={() => go('system', t.key)}>
-            <Icon name={t.icon} size={16} /> {t.label}
-          </button>
-        ))}
-      </div>
-      <current.Tab />
+      <Tabs id="system" label="System" tabs={tabs} selected={current.key} onSelect={(key) => go('system', key)} />
+      <TabPanel id="system" selected={current.key}>
+        <current.Tab />
+      </TabPanel>
     </div>
   );
 }

@@ -1,9 +1,24 @@
 import { create } from 'zustand';
 import type { ChannelCheck, ChannelInfo, ClosureDiff, ClosureRef, DeleteGenerationsParams, DeleteGenerationsResult, GenerationsResult, Params, RpcError } from '../../shared/contract';
+import { rollbackTargetOf } from '../../shared/rollback';
 import { call, errorOf, onEvent } from '../lib/bridge';
 import { waitForJob } from './jobs';
 
-/** The read side of the System page: generations, diffs, channels and cleanup. */
+/** The System page's generations (and what to do with them), diffs, channels and cleanup. */
+
+/**
+ * What a person confirmed after a preview, with the generation numbers that preview showed: the
+ * action acts on exactly these, and is refused if the profile moved since.
+ */
+export type ActivationRequest =
+  | { kind: 'rollback'; target: number; expectedCurrent: number }
+  | { kind: 'switch'; generation: number; expectedCurrent: number | null }
+  | { kind: 'specialisation'; generation: number; specialisation: string; expectedCurrent: number | null };
+
+/** The generation a rollback goes to, for the list's "Roll back" button. */
+export function rollbackTargetIn(result: GenerationsResult | null): number | null {
+  return result ? rollbackTargetOf(result.generations.map((g) => g.generation), result.current) : null;
+}
 
 type CleanupRule = { olderThanDays: number } | { keepNewest: number } | { generations: number[] };
 
@@ -34,6 +49,8 @@ interface State {
   gcJobId: string | null;
 
   loadGenerations(opts?: { withClosureSize?: boolean }): Promise<void>;
+  /** start the job; its id, or the error in words */
+  activate(request: ActivationRequest): Promise<{ jobId: string } | { error: RpcError }>;
   toggleSelected(generation: number): void;
   clearSelection(): void;
   loadDiff(from: ClosureRef, to: ClosureRef): Promise<void>;
@@ -83,6 +100,22 @@ export const useSystemGenerations = create<State>((set, get) => ({
       set({ generationsError: errorOf(err) });
     } finally {
       set({ loadingGenerations: false });
+    }
+  },
+  async activate(request) {
+    try {
+      const started =
+        request.kind === 'rollback'
+          ? await call('system.rollback', { target: request.target, expectedCurrent: request.expectedCurrent })
+          : request.kind === 'switch'
+            ? await call('system.switchGeneration', { generation: request.generation, expectedCurrent: request.expectedCurrent })
+            : await call('system.switchSpecialisation', { generation: request.generation, specialisation: request.specialisation, expectedCurrent: request.expectedCurrent });
+      return { jobId: started.jobId };
+    } catch (err) {
+      const error = errorOf(err);
+      // refused because the profile moved: what the list shows is stale too
+      if (error.code === 'conflict') void get().loadGenerations({ withClosureSize: get().sizesLoaded });
+      return { error };
     }
   },
   toggleSelected(generation) {

@@ -4,7 +4,7 @@ import { call, errorOf, onEvent } from '../lib/bridge';
 import { useJobs } from './jobs';
 
 /** Methods whose jobs change the system; the Rebuild tab follows the newest of them. */
-export const systemJobMethods = ['system.rebuild', 'system.safeSwitch', 'system.rollback', 'system.switchGeneration'] as const;
+export const systemJobMethods = ['system.rebuild', 'system.safeSwitch', 'system.rollback', 'system.switchGeneration', 'system.switchSpecialisation'] as const;
 
 type ConfigRead = Result<'system.config.read'>;
 type Evaluation = Result<'system.config.evaluate'>;
@@ -35,19 +35,14 @@ interface RebuildState {
   saving: boolean;
   backups: Backup[];
 
-  /** current generation and the one a rollback goes to, for the generation list's buttons */
-  profile: { current: number | null; rollbackTarget: number | null } | null;
   /** the Rebuild form's choices: kept here so leaving the tab and coming back does not reset them */
   form: RebuildForm;
   setForm(change: Partial<RebuildForm>): void;
-  loadProfile(): Promise<void>;
   loadSettings(): Promise<void>;
   saveSettings(change: Partial<SystemSettings>): Promise<void>;
   findActiveJob(): Promise<void>;
   start(params: Params<'system.rebuild'>): Promise<string | null>;
   startSafeSwitch(): Promise<string | null>;
-  rollback(): Promise<string | null>;
-  switchGeneration(generation: number): Promise<string | null>;
   answerPreview(jobId: string, proceed: boolean): Promise<void>;
   loadSafeSwitch(): Promise<void>;
   keepTrial(): Promise<void>;
@@ -92,16 +87,6 @@ export const useSystemRebuild = create<RebuildState>((set, get) => ({
   saving: false,
   backups: [],
 
-  profile: null,
-  async loadProfile() {
-    try {
-      const { generations, current } = await call('system.generations', {});
-      const older = generations.filter((g) => current !== null && g.generation < current).map((g) => g.generation);
-      set({ profile: { current, rollbackTarget: older.length ? Math.max(...older) : null } });
-    } catch {
-      set({ profile: null });
-    }
-  },
   async loadSettings() {
     try {
       set({ settings: await call('system.settings.get', {}) });
@@ -132,8 +117,6 @@ export const useSystemRebuild = create<RebuildState>((set, get) => ({
   },
   start: (params) => startJob(set, () => call('system.rebuild', params)),
   startSafeSwitch: () => startJob(set, () => call('system.safeSwitch', {})),
-  rollback: () => startJob(set, () => call('system.rollback', {})),
-  switchGeneration: (generation) => startJob(set, () => call('system.switchGeneration', { generation })),
   async answerPreview(jobId, proceed) {
     set((s) => {
       const previews = { ...s.previews };
@@ -235,9 +218,6 @@ export const useSystemRebuild = create<RebuildState>((set, get) => ({
 }));
 
 onEvent((event) => {
-  if (event.topic === 'changed' && event.what === 'system-profile' && useSystemRebuild.getState().profile) {
-    void useSystemRebuild.getState().loadProfile();
-  }
   if (event.topic === 'changed' && event.what === 'safe-switch') {
     useSystemRebuild.setState({ safeSwitch: event.detail as SafeSwitchState });
   }

@@ -4,8 +4,12 @@ import { method, noParams } from './core';
 const generationNumber = z.number().int().positive().max(1_000_000);
 
 const profileKind = z.enum(['system', 'home']);
-const rollbackAction = z.object({ kind: z.literal('rollback'), profile: profileKind }).strict();
-const switchAction = z.object({ kind: z.literal('switch'), profile: profileKind, generation: generationNumber }).strict();
+/**
+ * Rollback and switch carry what the menu showed: the generation they go to and the one that was
+ * current. If the profile moved since, the action is refused instead of acting on something else.
+ */
+const rollbackAction = z.object({ kind: z.literal('rollback'), profile: profileKind, target: generationNumber, expectedCurrent: generationNumber }).strict();
+const switchAction = z.object({ kind: z.literal('switch'), profile: profileKind, generation: generationNumber, expectedCurrent: generationNumber }).strict();
 const rebuildAction = z.object({ kind: z.literal('rebuild') }).strict();
 
 /** What a tray entry (or the window's quick actions) asks for. Rollback, switch and rebuild go through a confirmation first. */

@@ -98,7 +98,17 @@ export const systemActivationResultSchema = z.object({
   action: z.string(),
   kernel: kernelChangeSchema,
   reattached: z.boolean(),
+  /** the specialisation that was activated, null for a whole generation */
+  specialisation: z.string().nullable(),
 });
+
+const generationNumber = z.number().int().positive().max(10_000_000);
+/** a `specialisation.<name>` of the configuration: a plain attribute name, as a folder under `<toplevel>/specialisation/` */
+export const specialisationNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_'+.-]*$/, 'must be a plain specialisation name');
 
 const configPathSchema = z
   .string()
@@ -149,25 +159,36 @@ export const systemRebuildMethods = {
   'system.safeSwitch.revert': method('Go back now to the configuration that ran before the trial', noParams, safeSwitchStateSchema),
   'system.safeSwitch.status': method('Where a safe switch stands (the countdown lives in the app, not the window)', noParams, safeSwitchStateSchema),
 
-  'system.rollback': jobMethod('Make the previous generation the default and activate it', noParams, systemActivationResultSchema),
+  'system.rollback': jobMethod(
+    'Make the previous generation the default and activate it: the target and current generation the preview showed, refused when the profile moved since',
+    z.object({ target: generationNumber, expectedCurrent: generationNumber }).strict(),
+    systemActivationResultSchema,
+  ),
   'system.switchGeneration': jobMethod(
-    'Make generation N the default and activate it',
-    z.object({ generation: z.number().int().positive().max(10_000_000) }).strict(),
+    'Make generation N the default and activate it, refused when the current generation is no longer the one the preview showed',
+    z.object({ generation: generationNumber, expectedCurrent: generationNumber.nullable() }).strict(),
+    systemActivationResultSchema,
+  ),
+  'system.switchSpecialisation': jobMethod(
+    'Activate a specialisation of generation N (its own switch-to-configuration switch); the profile and the boot default are not changed',
+    z.object({ generation: generationNumber, specialisation: specialisationNameSchema, expectedCurrent: generationNumber.nullable() }).strict(),
     systemActivationResultSchema,
   ),
   'system.activationPreview': method(
-    'What activating a generation would change at a glance: kernel (reboot needed?) and NixOS version',
-    z.object({ generation: z.number().int().positive().max(10_000_000) }).strict(),
+    'What activating a generation (or one of its specialisations) would change at a glance: kernel (reboot needed?) and NixOS version',
+    z.object({ generation: generationNumber, specialisation: specialisationNameSchema.optional() }).strict(),
     z.object({
       generation: z.number().int(),
+      specialisation: z.string().nullable(),
       storePath: z.string(),
       kernel: kernelChangeSchema,
       nixosVersion: z.object({ running: z.string().nullable(), target: z.string().nullable() }),
       isRunning: z.boolean(),
       /** the running system's store path (compare against it with system.diff) */
       runningStorePath: z.string().nullable(),
-      /** the generation a rollback would go to, null when there is none */
+      /** the generation a rollback would go to, null when there is none (hand it to system.rollback with `current`) */
       rollbackTarget: z.number().int().nullable(),
+      /** the generation the profile points at now: what the action expects to still be current */
       current: z.number().int().nullable(),
     }),
   ),

@@ -65,10 +65,14 @@ export const systemGenerationSchema = z.object({
   specialisations: z.array(z.string()),
   /** the profile points to it: the boot default */
   current: z.boolean(),
-  /** same system as /run/booted-system */
+  /** same system as /run/booted-system: this generation, or one of its specialisations */
   booted: z.boolean(),
-  /** same system as /run/current-system */
+  /** same system as /run/current-system: this generation, or one of its specialisations */
   running: z.boolean(),
+  /** the specialisation of this generation that runs, when the running system is one; else null */
+  runningSpecialisation: z.string().nullable(),
+  /** the specialisation of this generation the machine booted, when it booted one; else null */
+  bootedSpecialisation: z.string().nullable(),
   storePath: z.string(),
   /** bytes of the whole closure (NAR sizes); null when not asked for */
   closureSize: z.number().nonnegative().nullable(),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +17,21 @@ import { startServe, type Served } from './serve';
 test.describe('confirmation window and job routes', () => {
   let served: Served;
   let host: { systemProfile: string; currentSystem: string; nixosConfigDir: string; autostartDir: string };
+  let hostDir: string;
   const generation = () => Number(/-(\d+)-link$/.exec(readlinkSync(host.systemProfile))![1]);
+  const nixEnv = (args: string[]) => execFileSync('nix-env', ['-p', host.systemProfile, ...args], { env: { ...process.env, NIX_CONFIG: nixConfig as string }, stdio: 'pipe' });
+  const activations = () => (existsSync(path.join(hostDir, 'activation.log')) ? readFileSync(path.join(hostDir, 'activation.log'), 'utf8').split('\n').filter(Boolean) : []);
+  /** the action a tray menu entry carries (the numbers it shows), as the tray hands it over */
+  const menuAction = async (id: string) => {
+    const menu = await served.rpc<{ items: { type: string; id?: string; action?: unknown }[] }>('tray.menu', {});
+    return menu.items.find((e) => e.id === id)!.action;
+  };
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
-    const made = (await makeHost(path.join(mkdtempSync(path.join(os.tmpdir(), 'nc-e2e-confirm-')), 'host'), { generations: 3 })) as { hostFile: string; host: typeof host };
+    const made = (await makeHost(path.join(mkdtempSync(path.join(os.tmpdir(), 'nc-e2e-confirm-')), 'host'), { generations: 3 })) as { dir: string; hostFile: string; host: typeof host };
     host = made.host;
+    hostDir = made.dir;
     served = await startServe({ hostFile: made.hostFile, env: { NIX_CONFIG: nixConfig as string } });
     // the window's own setting says "no preview": the tray's rebuild asks anyway
     await served.rpc('system.settings.set', { previewBeforeSwitch: false });
@@ -31,8 +41,26 @@ test.describe('confirmation window and job routes', () => {
     await served?.stop();
   });
 
+  test('a tray rollback whose profile moved since the menu was drawn: the window says so, and there is nothing to confirm', async ({ page }) => {
+    const action = await menuAction('system-rollback');
+    expect(action).toEqual({ kind: 'rollback', profile: 'system', target: 2, expectedCurrent: 3 });
+    const { confirmationId } = await served.rpc<{ confirmationId: string }>('desktop.action.request', { action });
+    nixEnv(['--switch-generation', '1']);
+    try {
+      await page.goto(`${served.appUrl}#/confirm/${confirmationId}?window=1`);
+      const confirm = page.getByTestId('confirm-page');
+      await expect(confirm).toContainText('The system changed since you looked: generation 1 is now current. Look again.');
+      await expect(page.getByTestId('confirm-accept')).toHaveCount(0);
+      await expect(confirm.getByRole('button', { name: 'Close' })).toBeVisible();
+      expect(generation()).toBe(1);
+      expect(activations()).toEqual([]);
+    } finally {
+      nixEnv(['--switch-generation', '3']);
+    }
+  });
+
   test('a tray rollback: the window shows the diff, confirming really moves the profile; its job route shows the log', async ({ page }) => {
-    const { confirmationId } = await served.rpc<{ confirmationId: string }>('desktop.action.request', { action: { kind: 'rollback', profile: 'system' } });
+    const { confirmationId } = await served.rpc<{ confirmationId: string }>('desktop.action.request', { action: await menuAction('system-rollback') });
     await page.goto(`${served.appUrl}#/confirm/${confirmationId}?window=1`);
     const confirm = page.getByTestId('confirm-page');
     await expect(confirm.getByRole('heading', { level: 1 })).toHaveText('Roll back the system to generation 2?');

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { buildSystems, nixEnv } from '../bench/system-closures.mjs';
+// @ts-expect-error plain ESM fixture script without types
+import { makeHost, nixConfig as fixtureNixConfig } from '../fixtures/make-host.mjs';
 import { startServe, type Served } from './serve';
 
 /**
@@ -143,5 +145,100 @@ test.describe('System: generations, diff, cleanup, channels', () => {
     await page.getByTestId('check-updates').click();
     await expect(row).toContainText('up to date');
     expect(readFileSync(path.join(dir, 'root/.nix-channels'), 'utf8').trim()).toBe(`${base}/nixos-24.11 nixos`);
+  });
+});
+
+/**
+ * On the fixture NixOS host (make-host.mjs: real generations with the specialisation on-the-go, the
+ * toy switch-to-configuration recording each activation): a running specialisation, and generation
+ * actions that act on the generations their preview showed.
+ */
+test.describe('System: a running specialisation, and actions that carry their generation numbers', () => {
+  let served: Served;
+  let host: { systemProfile: string; currentSystem: string };
+  let hostDir: string;
+  const activations = () => (existsSync(path.join(hostDir, 'activation.log')) ? readFileSync(path.join(hostDir, 'activation.log'), 'utf8').split('\n').filter(Boolean) : []);
+  const current = () => Number(/-(\d+)-link$/.exec(readlinkSync(host.systemProfile))![1]);
+  const nixEnvOnProfile = (args: string[]) => execFileSync('nix-env', ['-p', host.systemProfile, ...args], { env: { ...process.env, NIX_CONFIG: fixtureNixConfig as string }, stdio: 'pipe' });
+  const specialisationOf = (n: number) => realpathSync(`${host.systemProfile}-${n}-link/specialisation/on-the-go`);
+
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
+    // generations 2 and 3 have on-the-go; 3 is the boot default and was booted; the machine switched to 2's on-the-go since
+    const made = (await makeHost(path.join(mkdtempSync(path.join(os.tmpdir(), 'nc-e2e-spec-')), 'host'), { generations: 3, running: 2, runningSpecialisation: 'on-the-go' })) as {
+      dir: string;
+      hostFile: string;
+      host: typeof host;
+    };
+    host = made.host;
+    hostDir = made.dir;
+    served = await startServe({ hostFile: made.hostFile, env: { NIX_CONFIG: fixtureNixConfig as string } });
+  });
+
+  test.afterAll(async () => {
+    await served?.stop();
+  });
+
+  test('the running specialisation is its generation: badge, and the actions it offers', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/system/generations`);
+    const row2 = page.getByTestId('generation-row-2');
+    await expect(row2).toContainText('running on-the-go');
+    await expect(page.getByTestId('generation-row-3')).toContainText('boot default');
+    await expect(page.getByTestId('generation-row-3')).toContainText('booted');
+    await expect(page.getByTestId('generation-row-3')).not.toContainText('running');
+    // 2 runs its on-the-go already: no button for that; 3 offers its own
+    await expect(row2.getByTestId('specialisation-button-on-the-go')).toHaveCount(0);
+    await expect(page.getByTestId('generation-row-3').getByRole('button', { name: 'Switch to specialisation on-the-go' })).toBeVisible();
+    await expect(page.getByTestId('generation-row-1').getByRole('button', { name: /specialisation/ })).toHaveCount(0);
+    // everything fits: no action is cut off at the table's edge
+    const wrap = page.locator('.sr-table-wrap');
+    expect(await wrap.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(1);
+    await page.getByTestId('generations-table').screenshot({ path: path.join('test-results', 'e2e', 'generations-running-specialisation.png') });
+  });
+
+  test('a rollback whose preview went stale is refused in words, and nothing is activated', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/system/generations`);
+    await page.getByTestId('generation-actions-2').getByTestId('rollback-button').click();
+    const dialog = page.getByTestId('activation-dialog');
+    await expect(dialog.getByTestId('activation-facts')).toContainText('generation 3');
+    const before = activations().length;
+    nixEnvOnProfile(['--switch-generation', '1']);
+    try {
+      await dialog.getByTestId('activation-confirm').click();
+      await expect(dialog).toContainText('The system changed since you looked: generation 1 is now current. Look again.');
+      expect(current()).toBe(1);
+      expect(activations().length).toBe(before);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      nixEnvOnProfile(['--switch-generation', '3']);
+    }
+  });
+
+  test('switch to a specialisation: its own switch-to-configuration switch, the boot default unchanged', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/system/generations`);
+    await page.getByTestId('generation-row-3').getByRole('button', { name: 'Switch to specialisation on-the-go' }).click();
+    const dialog = page.getByTestId('activation-dialog');
+    await expect(dialog.getByRole('heading')).toHaveText('Switch to specialisation on-the-go of generation 3?');
+    await expect(dialog).toContainText('The boot default does not change: it stays generation 3.');
+    await dialog.getByTestId('activation-confirm').click();
+    await expect(page).toHaveURL(/#\/system\/rebuild$/);
+    await expect(page.getByTestId('build-progress')).toHaveAttribute('data-status', 'done');
+    expect(activations().at(-1)).toBe(`switch ${specialisationOf(3)}`);
+    expect(realpathSync(host.currentSystem)).toBe(specialisationOf(3));
+    expect(current()).toBe(3);
+    await page.getByRole('tab', { name: 'Generations' }).click();
+    await expect(page.getByTestId('generation-row-3')).toContainText('running on-the-go');
+  });
+
+  test('roll back from the list: the preview’s numbers travel with the action', async ({ page }) => {
+    await page.goto(`${served.appUrl}#/system/generations`);
+    await page.getByTestId('generation-actions-2').getByTestId('rollback-button').click();
+    const dialog = page.getByTestId('activation-dialog');
+    await expect(dialog.getByRole('heading')).toHaveText('Roll back to generation 2?');
+    await dialog.getByTestId('activation-confirm').click();
+    await expect(page).toHaveURL(/#\/system\/rebuild$/);
+    await expect(page.getByTestId('build-progress')).toHaveAttribute('data-status', 'done');
+    expect(current()).toBe(2);
+    expect(activations().at(-1)).toBe(`switch ${realpathSync(`${host.systemProfile}-2-link`)}`);
   });
 });

@@ -228,13 +228,13 @@ describe('tray', () => {
     };
 
     const rollback = await fromTray('system-rollback');
-    expect(rollback.description).toMatchObject({ action: { kind: 'rollback', profile: 'system' }, method: 'system.rollback', from: { generation: 3 }, to: { generation: 2 } });
-    expect(rollback.description).toEqual(await fromWindow({ kind: 'rollback', profile: 'system' }));
+    expect(rollback.description).toMatchObject({ action: { kind: 'rollback', profile: 'system', target: 2, expectedCurrent: 3 }, method: 'system.rollback', from: { generation: 3 }, to: { generation: 2 } });
+    expect(rollback.description).toEqual(await fromWindow({ kind: 'rollback', profile: 'system', target: 2, expectedCurrent: 3 }));
     expect(rollback.win.options).toMatchObject({ alwaysOnTop: true, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
 
     const switchTo1 = await fromTray('system-generation-1');
-    expect(switchTo1.description).toMatchObject({ action: { kind: 'switch', profile: 'system', generation: 1 }, method: 'system.switchGeneration' });
-    expect(switchTo1.description).toEqual(await fromWindow({ kind: 'switch', profile: 'system', generation: 1 }));
+    expect(switchTo1.description).toMatchObject({ action: { kind: 'switch', profile: 'system', generation: 1, expectedCurrent: 3 }, method: 'system.switchGeneration' });
+    expect(switchTo1.description).toEqual(await fromWindow({ kind: 'switch', profile: 'system', generation: 1, expectedCurrent: 3 }));
 
     const rebuild = await fromTray('rebuild');
     expect(rebuild.description).toMatchObject({ action: { kind: 'rebuild' }, method: 'system.rebuild' });

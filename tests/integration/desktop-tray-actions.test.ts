@@ -1,4 +1,5 @@
-import { readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent, TrayLeaf, TrayMenu } from '../../shared/contract';
@@ -23,16 +24,30 @@ const { makeHost } = (await import(new URL('../fixtures/make-host.mjs', import.m
 
 let app: Awaited<ReturnType<typeof testApp>>;
 let host: Record<string, unknown> & { systemProfile: string; currentSystem: string; nixosConfigDir: string };
+let hostDir: string;
 const shown: string[] = [];
 const notices: JobNotice[] = [];
 const events: AppEvent[] = [];
 
 const byId = (m: TrayMenu, id: string) => m.items.find((e) => e.type !== 'separator' && e.id === id) as TrayLeaf | undefined;
 const generationOf = (profile: string) => Number(/-(\d+)-link$/.exec(readlinkSync(profile))![1]);
+/** the action a menu entry carries, as the tray hands it over when clicked */
+const actionOf = async (id: string) => {
+  const menu = await app.call('tray.menu', {});
+  const entry = byId(menu, id) ?? menu.items.flatMap((e) => (e.type === 'submenu' ? e.items : [])).find((e): e is TrayLeaf => e.type === 'item' && e.id === id);
+  const action = entry?.action;
+  if (!action || action.kind === 'open' || action.kind === 'quit') throw new Error(`the menu has no action ${id}`);
+  return action;
+};
+/** someone in a terminal, while a confirmation is open */
+const nixEnv = (profile: string, args: string[]) => execFileSync('nix-env', ['-p', profile, ...args], { env: process.env, stdio: 'pipe' });
+/** what the fixture's switch-to-configuration recorded: one line per activation */
+const activationLog = () => (existsSync(path.join(hostDir, 'activation.log')) ? readFileSync(path.join(hostDir, 'activation.log'), 'utf8').split('\n').filter(Boolean) : []);
 
 beforeAll(async () => {
   const made = await makeHost(path.join(tempDir('nc-tray-'), 'host'), { generations: 3, homeManager: true });
   host = made.host as typeof host;
+  hostDir = made.dir;
   // the root helper (a separate process, as under pkexec) reads the host from here, like the app
   process.env.NIXOS_COMPANION_HOST = made.hostFile;
   app = await testApp(made.host);
@@ -56,13 +71,14 @@ afterAll(async () => {
 describe('tray rollback: confirmed, then notified, through the same method as the window', () => {
   it('the menu offers the rollback to 2; the capabilities now say there is a tray', async () => {
     const menu = await app.call('tray.menu', {});
-    expect(byId(menu, 'system-rollback')).toMatchObject({ enabled: true, action: { kind: 'rollback', profile: 'system' }, label: expect.stringMatching(/^Roll back to 2 \(/) });
+    // the entry carries what it shows: rollback to 2, from 3
+    expect(byId(menu, 'system-rollback')).toMatchObject({ enabled: true, action: { kind: 'rollback', profile: 'system', target: 2, expectedCurrent: 3 }, label: expect.stringMatching(/^Roll back to 2 \(/) });
     expect(byId(menu, 'home-current')?.label).toMatch(/^Home: generation \d+ /);
     expect(await app.call('desktop.capabilities', {})).toEqual({ shell: 'electron', tray: true, trayReason: null, notifications: true });
   });
 
   it('declining changes nothing', async () => {
-    const id = desktopOf(app.ctx).requestAction({ kind: 'rollback', profile: 'system' }, 'tray');
+    const id = desktopOf(app.ctx).requestAction(await actionOf('system-rollback'), 'tray');
     expect(shown).toEqual([id]);
     expect(await app.call('desktop.confirmation.answer', { id, accept: false })).toEqual({ started: false, jobId: null });
     expect(generationOf(host.systemProfile)).toBe(3);
@@ -70,8 +86,53 @@ describe('tray rollback: confirmed, then notified, through the same method as th
     expect((await app.callError('desktop.confirmation.answer', { id, accept: true })).code).toBe('not-found');
   });
 
+  it('a rollback whose profile moved after the menu was drawn is refused in words; a yes then activates nothing', async () => {
+    const action = await actionOf('system-rollback');
+    expect(action).toEqual({ kind: 'rollback', profile: 'system', target: 2, expectedCurrent: 3 });
+    const activations = activationLog().length;
+    const moved = 'The system changed since you looked: generation 1 is now current. Look again.';
+    // the menu was drawn, then the profile moved: the confirmation says so instead of showing another rollback
+    nixEnv(host.systemProfile, ['--switch-generation', '1']);
+    try {
+      const early = desktopOf(app.ctx).requestAction(action, 'tray');
+      expect(await app.callError('desktop.confirmation.get', { id: early })).toMatchObject({ code: 'conflict', message: moved });
+      expect(await app.callError('desktop.confirmation.answer', { id: early, accept: true })).toMatchObject({ code: 'conflict', message: moved });
+    } finally {
+      nixEnv(host.systemProfile, ['--switch-generation', '3']);
+    }
+    // the confirmation was shown with 3 -> 2, then the profile moved before the yes
+    const late = desktopOf(app.ctx).requestAction(action, 'tray');
+    expect(await app.call('desktop.confirmation.get', { id: late })).toMatchObject({ from: { generation: 3 }, to: { generation: 2 } });
+    nixEnv(host.systemProfile, ['--switch-generation', '1']);
+    try {
+      expect(await app.callError('desktop.confirmation.answer', { id: late, accept: true })).toMatchObject({ code: 'conflict', message: moved });
+      expect(generationOf(host.systemProfile)).toBe(1);
+      expect(activationLog().length).toBe(activations);
+      expect(app.ctx.jobs.running('system')).toEqual([]);
+    } finally {
+      nixEnv(host.systemProfile, ['--switch-generation', '3']);
+    }
+  });
+
+  it('the same for Home Manager, whose methods take no expected generation: checked just before they run', async () => {
+    const home = String(host.homeManagerProfile);
+    const action = await actionOf('home-rollback');
+    expect(action).toEqual({ kind: 'rollback', profile: 'home', target: 1, expectedCurrent: 2 });
+    const id = desktopOf(app.ctx).requestAction(action, 'tray');
+    expect(await app.call('desktop.confirmation.get', { id })).toMatchObject({ from: { generation: 2 }, to: { generation: 1 } });
+    nixEnv(home, ['--switch-generation', '1']);
+    try {
+      const err = await app.callError('desktop.confirmation.answer', { id, accept: true });
+      expect(err).toMatchObject({ code: 'conflict', message: 'Your home configuration changed since you looked: generation 1 is now current. Look again.' });
+      expect(app.ctx.jobs.running('home')).toEqual([]);
+      expect(generationOf(home)).toBe(1);
+    } finally {
+      nixEnv(home, ['--switch-generation', '2']);
+    }
+  });
+
   it('the confirmation shows from, to, and the diff of system.diff, and names the method it will run', async () => {
-    const id = desktopOf(app.ctx).requestAction({ kind: 'rollback', profile: 'system' }, 'tray');
+    const id = desktopOf(app.ctx).requestAction(await actionOf('system-rollback'), 'tray');
     const c = await app.call('desktop.confirmation.get', { id });
     expect(c).toMatchObject({ id, method: 'system.rollback', available: true, title: 'Roll back the system to generation 2?' });
     expect(c.from).toMatchObject({ generation: 3, storePath: realpathSync(host.systemProfile) });
@@ -100,7 +161,10 @@ describe('tray rollback: confirmed, then notified, through the same method as th
   });
 
   it('the window path (no tray) asks the same confirmation over RPC; a window job is not force-notified', async () => {
-    const { confirmationId } = await app.call('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: 3 } });
+    // what the window's Quick actions send: the menu entry's own action
+    const action = await actionOf('system-generation-3');
+    expect(action).toEqual({ kind: 'switch', profile: 'system', generation: 3, expectedCurrent: 2 });
+    const { confirmationId } = await app.call('desktop.action.request', { action });
     expect(shown).not.toContain(confirmationId);
     const c = await app.call('desktop.confirmation.get', { id: confirmationId });
     expect(c).toMatchObject({ method: 'system.switchGeneration', title: 'Switch the system to generation 3?', from: { generation: 2 }, to: { generation: 3 } });
@@ -114,7 +178,7 @@ describe('tray rollback: confirmed, then notified, through the same method as th
   });
 
   it('a failure is reported in words: switching to a generation deleted meanwhile', async () => {
-    const id = desktopOf(app.ctx).requestAction({ kind: 'switch', profile: 'system', generation: 99 }, 'tray');
+    const id = desktopOf(app.ctx).requestAction({ kind: 'switch', profile: 'system', generation: 99, expectedCurrent: 3 }, 'tray');
     const err = await app.callError('desktop.confirmation.get', { id });
     expect(err).toMatchObject({ code: 'not-found', message: expect.stringMatching(/generation 99 no longer exists/i) });
     const answerErr = await app.callError('desktop.confirmation.answer', { id, accept: true });
@@ -124,7 +188,10 @@ describe('tray rollback: confirmed, then notified, through the same method as th
   it('refuses forged confirmation ids and actions outside the contract', async () => {
     expect((await app.callError('desktop.confirmation.get', { id: '../../etc/passwd' })).code).toBe('invalid-params');
     expect((await app.callError('desktop.action.request', { action: { kind: 'quit' } })).code).toBe('invalid-params');
-    expect((await app.callError('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: -1 } })).code).toBe('invalid-params');
+    expect((await app.callError('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: -1, expectedCurrent: 3 } })).code).toBe('invalid-params');
+    // an action must say what it saw
+    expect((await app.callError('desktop.action.request', { action: { kind: 'rollback', profile: 'system' } })).code).toBe('invalid-params');
+    expect((await app.callError('desktop.action.request', { action: { kind: 'switch', profile: 'system', generation: 2 } })).code).toBe('invalid-params');
   });
 });
 

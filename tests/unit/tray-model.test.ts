@@ -37,19 +37,21 @@ describe('trayMenu', () => {
     expect(byId(m, 'system-rollback')).toMatchObject({
       label: `Roll back to 24 (${shortDate(day(24))}, NixOS 25.05.24.abcdef)`,
       enabled: true,
-      action: { kind: 'rollback', profile: 'system' },
+      action: { kind: 'rollback', profile: 'system', target: 24, expectedCurrent: 25 },
     });
     const sub = byId(m, 'system-generations');
     if (sub?.type !== 'submenu') throw new Error('no submenu');
     const numbers = sub.items.map((i) => (i.type === 'item' ? Number(i.label.split(' ')[0]) : null));
     expect(numbers).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
-    expect(sub.items[1]).toMatchObject({ enabled: true, action: { kind: 'switch', profile: 'system', generation: 24 } });
+    expect(sub.items[1]).toMatchObject({ enabled: true, action: { kind: 'switch', profile: 'system', generation: 24, expectedCurrent: 25 } });
   });
 
   it('rolls back to the highest generation below the current one, not to the newest (current may be an old one, and numbers may have gaps)', () => {
     const generations = gens(1, 10).filter((g) => g.generation !== 6);
     const m = trayMenu(state({ system: { generations, current: 7, running: 7, booted: 7 } }));
     expect((byId(m, 'system-rollback') as TrayLeaf).label).toMatch(/^Roll back to 5 /);
+    // and the action carries those same numbers, for the confirmation and the root helper to check
+    expect((byId(m, 'system-rollback') as TrayLeaf).action).toEqual({ kind: 'rollback', profile: 'system', target: 5, expectedCurrent: 7 });
     const sub = byId(m, 'system-generations');
     if (sub?.type !== 'submenu') throw new Error('no submenu');
     expect(sub.items.find((i) => i.type === 'item' && i.checked)).toMatchObject({ label: expect.stringMatching(/^7 /) });

@@ -2,6 +2,7 @@ import { configOperations } from './config';
 import { generationsOperations } from './generations';
 import { homeOperations } from './home';
 import { rebuildOperations } from './rebuild';
+import { systemSwitchOperations } from './system-switch';
 import type { HelperOperation } from './types';
 import { usbOperations } from './usb';
 
@@ -10,6 +11,7 @@ export const operations: Record<string, HelperOperation<any>> = {
   ...configOperations,
   ...generationsOperations,
   ...rebuildOperations,
+  ...systemSwitchOperations,
   ...usbOperations,
   ...homeOperations,
 };

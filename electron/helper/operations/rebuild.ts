@@ -217,18 +217,6 @@ async function currentGenerationNumber(profile: string): Promise<number | null> 
   }
 }
 
-async function profileGenerations(profile: string): Promise<Map<number, string>> {
-  const dir = path.dirname(profile);
-  const base = path.basename(profile).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^${base}-(\\d+)-link$`);
-  const out = new Map<number, string>();
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const m = pattern.exec(name);
-    if (m) out.set(Number(m[1]), path.join(dir, name));
-  }
-  return out;
-}
-
 async function buildDir(host: Host, buildId: string): Promise<string> {
   const dir = path.join(host.activationDir, BUILDS_DIR, buildId);
   const st = await lstat(dir).catch(() => null);
@@ -369,39 +357,6 @@ export const rebuildOperations = {
     run: async (_args, io) => {
       await rm(path.join(io.host.activationDir, TRIAL_FILE), { force: true });
       return { ok: true };
-    },
-  },
-
-  rollback: {
-    description: 'nix-env --rollback on the system profile, then switch-to-configuration switch',
-    args: z.object({}).strict(),
-    run: async (_args, io) => {
-      const profile = io.host.systemProfile;
-      const before = await currentGenerationNumber(profile);
-      const generations = await profileGenerations(profile);
-      const older = [...generations.keys()].filter((g) => before !== null && g < before);
-      if (older.length === 0) throw new AppError('not-found', 'There is no older generation to roll back to.');
-      io.phase('profile', 'Setting the boot default', false);
-      await runOrFail(io, io.host.commands['nix-env'], ['--rollback', '-p', profile], 'Rolling back the system profile', { cancellable: false });
-      const generation = await currentGenerationNumber(profile);
-      const storePath = await realpath(profile);
-      await runActivation(io, storePath, 'switch');
-      return { storePath, generation };
-    },
-  },
-
-  'switch-generation': {
-    description: 'nix-env --switch-generation N on the system profile, then switch-to-configuration switch',
-    args: z.object({ generation: z.number().int().positive().max(10_000_000) }).strict(),
-    run: async (args, io) => {
-      const profile = io.host.systemProfile;
-      const generations = await profileGenerations(profile);
-      if (!generations.has(args.generation)) throw new AppError('not-found', `Generation ${args.generation} does not exist in the system profile.`);
-      io.phase('profile', 'Setting the boot default', false);
-      await runOrFail(io, io.host.commands['nix-env'], ['-p', profile, '--switch-generation', String(args.generation)], `Switching the profile to generation ${args.generation}`, { cancellable: false });
-      const storePath = await realpath(profile);
-      await runActivation(io, storePath, 'switch');
-      return { storePath, generation: await currentGenerationNumber(profile) };
     },
   },
 

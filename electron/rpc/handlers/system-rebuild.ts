@@ -2,7 +2,7 @@ import type { AppContext } from '../../context';
 import { reattachRunningActivation } from '../../services/system/activation';
 import { evaluateConfig, listConfigBackups, parseConfig, readConfig, restoreConfigBackup, writeConfig } from '../../services/system/config';
 import { RebuildService } from '../../services/system/rebuild';
-import { activationPreview, startRollback, startSwitchGeneration } from '../../services/system/rollback';
+import { activationPreview, startRollback, startSwitchGeneration, startSwitchSpecialisation } from '../../services/system/rollback';
 import { SafeSwitchService } from '../../services/system/safe-switch';
 import { readSystemSettings, writeSystemSettings } from '../../services/system/settings';
 import type { Handlers } from '../router';
@@ -23,9 +23,10 @@ export const systemRebuildHandlers = (ctx: AppContext) => {
     'system.safeSwitch.confirm': () => safeSwitch.confirm(),
     'system.safeSwitch.revert': () => safeSwitch.revert(),
     'system.safeSwitch.status': () => safeSwitch.status(),
-    'system.rollback': () => startRollback(ctx),
-    'system.switchGeneration': ({ generation }) => startSwitchGeneration(ctx, generation),
-    'system.activationPreview': ({ generation }) => activationPreview(ctx, generation),
+    'system.rollback': (params) => startRollback(ctx, params),
+    'system.switchGeneration': (params) => startSwitchGeneration(ctx, params),
+    'system.switchSpecialisation': (params) => startSwitchSpecialisation(ctx, params),
+    'system.activationPreview': ({ generation, specialisation }) => activationPreview(ctx, generation, specialisation),
     'system.config.read': ({ path }) => readConfig(ctx, path),
     'system.config.parse': ({ content }) => parseConfig(ctx, content),
     'system.config.evaluate': (params) => evaluateConfig(ctx, params),

@@ -2,23 +2,29 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { isMethodName } from '../../../shared/contract';
 import type { ConfirmableAction, Confirmation } from '../../../shared/contract/desktop';
+import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { RpcResponse } from '../../rpc/router';
 import { resolveHomeManagerProfile } from '../home/profile-path';
 import { currentGeneration, listProfileLinks, readTrimmed, type ProfileLink } from '../system/profile';
-import { rollbackTarget } from './tray-model';
 
 /**
  * Which RPC method each tray action runs: the very methods the window's buttons call, so a tray
  * rollback takes the same validated, exclusive, privileged path.
  */
 export function actionMethod(action: ConfirmableAction): { method: string; params: Record<string, unknown> } {
+  // The system methods check the generations the confirmation showed again, as root; Home Manager's
+  // take none, so those are checked here just before (see Confirmations.check).
   switch (action.kind) {
     case 'rollback':
-      return { method: action.profile === 'system' ? 'system.rollback' : 'home.rollback', params: {} };
+      return action.profile === 'system'
+        ? { method: 'system.rollback', params: { target: action.target, expectedCurrent: action.expectedCurrent } }
+        : { method: 'home.rollback', params: {} };
     case 'switch':
-      return { method: action.profile === 'system' ? 'system.switchGeneration' : 'home.switchGeneration', params: { generation: action.generation } };
+      return action.profile === 'system'
+        ? { method: 'system.switchGeneration', params: { generation: action.generation, expectedCurrent: action.expectedCurrent } }
+        : { method: 'home.switchGeneration', params: { generation: action.generation } };
     case 'rebuild':
       // The diff of a rebuild exists only once it is built: the job stops there and this window shows it.
       return { method: 'system.rebuild', params: { action: 'switch', preview: true } };
@@ -122,21 +128,7 @@ export class Confirmations {
       };
     }
 
-    const profile = await profileOf(this.ctx, action.profile);
-    const [links, current] = profile ? await Promise.all([listProfileLinks(profile), currentGeneration(profile)]) : [[], null];
-    const gens = links.map((l) => ({ generation: l.generation, date: l.date.toISOString(), version: null }));
-    const targetNumber = action.kind === 'rollback' ? rollbackTarget({ generations: gens, current })?.generation : action.generation;
-    const fromLink = links.find((l) => l.generation === current);
-    const toLink = links.find((l) => l.generation === targetNumber);
-    const what = action.profile === 'system' ? 'system' : 'home-manager';
-    if (!fromLink || !toLink) {
-      throw new AppError(
-        'not-found',
-        action.kind === 'rollback'
-          ? `There is no older ${what} generation to roll back to.`
-          : `${what === 'system' ? 'System' : 'Home'} generation ${action.kind === 'switch' ? action.generation : ''} no longer exists (it may have been deleted by a cleanup).`,
-      );
-    }
+    const { fromLink, toLink } = await this.check(action);
     const [from, to, diff] = await Promise.all([side(fromLink, action.profile), side(toLink, action.profile), actionDiff(this.call, action.profile, fromLink.generation, toLink.generation)]);
     if (action.profile === 'system' && toLink.generation < fromLink.generation) {
       warnings.push('Going back changes the boot default too. Newer generations stay in the list, so you can return to them.');
@@ -156,6 +148,34 @@ export class Confirmations {
     };
   }
 
+  /**
+   * The profile as the action saw it: its current generation is the one the action expects, and the
+   * generation it goes to is still the one it names (for a rollback: still the one below the current).
+   */
+  private async check(action: Extract<ConfirmableAction, { kind: 'rollback' | 'switch' }>) {
+    const profile = await profileOf(this.ctx, action.profile);
+    const [links, current] = profile ? await Promise.all([listProfileLinks(profile), currentGeneration(profile)]) : [[], null];
+    const what = action.profile === 'system' ? 'system' : 'home-manager';
+    if (current !== action.expectedCurrent) throw new AppError('conflict', profileMovedMessage(action.profile, current));
+    const targetNumber = action.kind === 'rollback' ? rollbackTargetOf(links.map((l) => l.generation), current) : action.generation;
+    if (action.kind === 'rollback' && targetNumber !== action.target) {
+      throw targetNumber === null
+        ? new AppError('not-found', `There is no older ${what} generation to roll back to.`)
+        : new AppError('conflict', rollbackTargetMovedMessage(action.profile, action.target, targetNumber));
+    }
+    const fromLink = links.find((l) => l.generation === current);
+    const toLink = links.find((l) => l.generation === targetNumber);
+    if (!fromLink || !toLink) {
+      throw new AppError(
+        'not-found',
+        action.kind === 'rollback'
+          ? `There is no older ${what} generation to roll back to.`
+          : `${what === 'system' ? 'System' : 'Home'} generation ${action.generation} no longer exists (it may have been deleted by a cleanup).`,
+      );
+    }
+    return { fromLink, toLink };
+  }
+
   /** Yes: run the action's method through the router, exactly as the window would. No: forget it. */
   async answer(id: string, accept: boolean): Promise<{ started: boolean; jobId: string | null }> {
     const pending = this.require(id);
@@ -163,6 +183,7 @@ export class Confirmations {
     if (!accept) return { started: false, jobId: null };
     const { method, params } = actionMethod(pending.action);
     if (!isMethodName(method)) throw new AppError('unsupported', 'This version of the app cannot do this yet. Nothing was changed.');
+    if (pending.action.kind !== 'rebuild') await this.check(pending.action);
     const res = await this.call(method, params);
     if (!res.ok) throw new AppError(res.error.code, res.error.message, res.error.detail, res.error.learn);
     const jobId = (res.result as { jobId?: unknown } | null)?.jobId;

@@ -1,4 +1,5 @@
 import type { TrayEntry, TrayLeaf, TrayMenu } from '../../../shared/contract/desktop';
+import { rollbackTargetOf } from '../../../shared/rollback';
 
 /** One generation of a profile as the tray shows it. */
 export interface TrayGeneration {
@@ -46,11 +47,10 @@ function describe(g: TrayGeneration, prefix: string): string {
 
 const info = (id: string, label: string): TrayLeaf => ({ type: 'item', id, label, enabled: false });
 
-/** The generation `nix-env --rollback` goes to: the highest one below the current. */
+/** The generation `nix-env --rollback` goes to (shared/rollback.ts). */
 export function rollbackTarget(profile: TrayProfile): TrayGeneration | null {
-  if (profile.current === null) return null;
-  const older = profile.generations.filter((g) => g.generation < profile.current!);
-  return older.length ? older[older.length - 1]! : null;
+  const target = rollbackTargetOf(profile.generations.map((g) => g.generation), profile.current);
+  return profile.generations.find((g) => g.generation === target) ?? null;
 }
 
 function profileSection(kind: 'system' | 'home', profile: TrayProfile, busy: boolean): TrayEntry[] {
@@ -68,7 +68,13 @@ function profileSection(kind: 'system' | 'home', profile: TrayProfile, busy: boo
   const rollbackLabel = kind === 'system' ? 'Roll back' : 'Roll back home';
   entries.push(
     target
-      ? { type: 'item', id: `${kind}-rollback`, label: `${rollbackLabel} to ${target.generation} (${describe(target, versionPrefix)})`, enabled: !busy, action: { kind: 'rollback', profile: kind } }
+      ? {
+          type: 'item',
+          id: `${kind}-rollback`,
+          label: `${rollbackLabel} to ${target.generation} (${describe(target, versionPrefix)})`,
+          enabled: !busy,
+          action: { kind: 'rollback', profile: kind, target: target.generation, expectedCurrent: current.generation },
+        }
       : info(`${kind}-rollback`, `${rollbackLabel}: no older generation`),
   );
 
@@ -86,7 +92,7 @@ function profileSection(kind: 'system' | 'home', profile: TrayProfile, busy: boo
         label: `${g.generation} · ${describe(g, versionPrefix)}${isCurrent ? ' (current)' : ''}`,
         enabled: !busy && !isCurrent,
         checked: isCurrent,
-        ...(isCurrent ? {} : { action: { kind: 'switch' as const, profile: kind, generation: g.generation } }),
+        ...(isCurrent ? {} : { action: { kind: 'switch' as const, profile: kind, generation: g.generation, expectedCurrent: current.generation } }),
       };
     }),
   });

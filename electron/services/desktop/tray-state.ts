@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { AppContext } from '../../context';
 import { resolveHomeManagerProfile } from '../home/profile-path';
-import { currentGeneration, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from '../system/profile';
+import { matchSystem, matchedGeneration } from '../system/generations-running';
+import { currentGeneration, listProfileLinks, readTrimmed, type ProfileLink } from '../system/profile';
 import type { TrayGeneration, TrayProfile, TrayState } from './tray-model';
 
 /** Versions are read only for the generations the menu can show (the last ten, the current, the rollback target). */
@@ -21,13 +22,9 @@ async function readProfile(profile: string, versionFile: string): Promise<{ prof
   return { profile: { generations, current }, links };
 }
 
-/** Which generation a running/booted system link is: its number, 0 when it is not in the profile, null when absent. */
-async function generationOf(systemLink: string, links: ProfileLink[]): Promise<number | null> {
-  const target = await resolveStorePath(systemLink);
-  if (!target) return null;
-  // Several generations can hold the same closure; the newest is the one people think of.
-  const matches = links.filter((l) => l.storePath === target);
-  return matches.length ? matches[matches.length - 1]!.generation : 0;
+/** Which generation a running/booted system link is (a specialisation is its generation's): its number, 0 when it is not in the profile, null when absent. */
+async function generationOf(systemLink: string, links: ProfileLink[], current: number | null): Promise<number | null> {
+  return matchedGeneration(await matchSystem(links, systemLink), current);
 }
 
 /** Everything the tray menu depends on, read from the real profiles and the job manager. */
@@ -38,7 +35,8 @@ export async function readTrayState(ctx: AppContext): Promise<TrayState> {
     readProfile(host.systemProfile, 'nixos-version'),
     hmProfile ? readProfile(hmProfile, 'hm-version') : Promise.resolve(null),
   ]);
-  const [running, booted] = await Promise.all([generationOf(host.currentSystem, system.links), generationOf(host.bootedSystem, system.links)]);
+  const current = system.profile.current;
+  const [running, booted] = await Promise.all([generationOf(host.currentSystem, system.links, current), generationOf(host.bootedSystem, system.links, current)]);
   const systemJobs = new Set(ctx.jobs.running('system').map((j) => j.id));
   const homeJobs = new Set(ctx.jobs.running('home').map((j) => j.id));
   return {

@@ -10,7 +10,9 @@ import { activationAlive, type ActivationState } from '../../helper/operations/r
 import { startJob } from '../../rpc/jobs';
 import { diffClosures } from './diff';
 import { LogFollower } from './follow-log';
+import { specialisationPaths } from './generations-running';
 import { readTrimmed } from './profile';
+import { closureEntryName } from './store-names';
 
 /** A system's kernel: its version (the folder under lib/modules) and the kernel file's store path. */
 export interface KernelInfo {
@@ -153,6 +155,13 @@ export function parseDiffClosuresLine(raw: string): { name: string; before: stri
   return { name, before: versions(rest.slice(0, arrow)), after: versions(after) };
 }
 
+/** The names `nix store diff-closures` gives the specialisation toplevels of these systems (never the systems' own names). */
+async function specialisationToplevelNames(systems: string[]): Promise<Set<string>> {
+  const paths = (await Promise.all(systems.map(specialisationPaths))).flatMap((m) => [...m.values()]);
+  const own = new Set(systems.map((s) => closureEntryName(s).name));
+  return new Set(paths.map((p) => closureEntryName(p).name).filter((n) => !own.has(n)));
+}
+
 /** What switching from the running system to `target` changes: packages (from `nix store diff-closures`), kernel, NixOS version, closure size. */
 export async function previewSwitch(ctx: AppContext, target: string): Promise<Preview> {
   const from = await realpath(ctx.host.currentSystem).catch(() => null);
@@ -173,10 +182,12 @@ export async function previewSwitch(ctx: AppContext, target: string): Promise<Pr
     /* fall back to Nix's own comparison below */
   }
   const { stdout } = await ctx.runner.run('nix', [...NIX_COMMAND_FLAGS, 'store', 'diff-closures', from, target], { timeoutMs: 300_000 });
+  // as system.diff does: a specialisation's toplevel is a system, not a package
+  const specialisationNames = await specialisationToplevelNames([from, target]);
   const changes = stdout
     .split('\n')
     .map(parseDiffClosuresLine)
-    .filter((c): c is NonNullable<typeof c> => c !== null);
+    .filter((c): c is NonNullable<typeof c> => c !== null && !specialisationNames.has(c.name));
   let closureSizeDelta: number | null = null;
   try {
     const sizes = await ctx.runner.run('nix', [...NIX_COMMAND_FLAGS, 'path-info', '--json', '--closure-size', from, target], { timeoutMs: 120_000 });

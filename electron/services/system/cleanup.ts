@@ -6,7 +6,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import type { HelperEvent } from '../../helper/protocol';
 import { closureOf, queryPathInfo, sumNarSize } from './closure';
-import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
+import { matchSystem } from './generations-running';
+import { currentGeneration, listProfileLinks, type ProfileLink } from './profile';
 
 /**
  * Deleting old generations and collecting garbage. The current generation (boot default), the running
@@ -16,13 +17,14 @@ import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink
 const DAY_SECONDS = 24 * 60 * 60;
 
 export async function protectedGenerations(host: AppContext['host'], links: ProfileLink[]): Promise<Map<number, ProtectedReason[]>> {
-  const [currentNumber, runningPath, bootedPath] = await Promise.all([currentGeneration(host.systemProfile), resolveStorePath(host.currentSystem), resolveStorePath(host.bootedSystem)]);
+  // a running or booted specialisation protects its generation
+  const [currentNumber, running, booted] = await Promise.all([currentGeneration(host.systemProfile), matchSystem(links, host.currentSystem), matchSystem(links, host.bootedSystem)]);
   const out = new Map<number, ProtectedReason[]>();
   for (const l of links) {
     const reasons: ProtectedReason[] = [];
     if (l.generation === currentNumber) reasons.push('current');
-    if (runningPath && l.storePath === runningPath) reasons.push('running');
-    if (bootedPath && l.storePath === bootedPath) reasons.push('booted');
+    if (running?.generations.includes(l.generation)) reasons.push('running');
+    if (booted?.generations.includes(l.generation)) reasons.push('booted');
     if (reasons.length) out.set(l.generation, reasons);
   }
   return out;

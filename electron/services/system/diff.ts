@@ -5,6 +5,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { closureSizes, closuresAndReferencesFromDb, directReferences } from './closure';
 import { kernelVersionOf, nixosVersionOf, realpathLoose } from './generations';
+import { specialisationPaths } from './generations-running';
 import { listProfileLinks } from './profile';
 import { byteOrder, closureEntryName, compareVersions, sortByteOrder } from './store-names';
 
@@ -128,13 +129,21 @@ async function storePathBehind(ctx: AppContext, toplevel: string, entry: string)
 }
 
 async function readSide(ctx: AppContext, r: Resolved) {
-  const [nixosVersion, kernelVersion, systemPath, kernelPath] = await Promise.all([
+  const [nixosVersion, kernelVersion, systemPath, kernelPath, specialisations] = await Promise.all([
     nixosVersionOf(r.storePath),
     kernelVersionOf(r.storePath),
     storePathBehind(ctx, r.storePath, 'sw'),
     storePathBehind(ctx, r.storePath, 'kernel'),
+    specialisationPaths(r.storePath),
   ]);
-  return { nixosVersion, kernelVersion, systemPath, kernelName: kernelPath ? closureEntryName(kernelPath).name : null, toplevelName: closureEntryName(r.storePath).name };
+  return {
+    nixosVersion,
+    kernelVersion,
+    systemPath,
+    kernelName: kernelPath ? closureEntryName(kernelPath).name : null,
+    toplevelName: closureEntryName(r.storePath).name,
+    specialisationPaths: [...specialisations.values()],
+  };
 }
 
 export async function diffClosures(ctx: AppContext, params: { from: ClosureRef; to: ClosureRef }): Promise<ClosureDiff> {
@@ -172,8 +181,15 @@ export async function diffClosures(ctx: AppContext, params: { from: ClosureRef; 
   });
   const fromSide = side(from, a, beforeSizes);
   const toSide = side(to, b, afterMap);
-  const before = group(beforeSizes.keys());
-  const after = group(afterMap.keys());
+  // A specialisation's toplevel (nixos-system-<host>-<tag>-<version>) is a whole system inside the
+  // closure, not a package: its own packages are counted, it is not listed itself.
+  const specialisations = new Set([...a.specialisationPaths, ...b.specialisationPaths]);
+  // a side that is itself a specialisation (running one) still counts as that side's system
+  specialisations.delete(from.storePath);
+  specialisations.delete(to.storePath);
+  const packages = (sizes: Map<string, number>) => [...sizes.keys()].filter((p) => !specialisations.has(p));
+  const before = group(packages(beforeSizes));
+  const after = group(packages(afterMap));
   const names = sortByteOrder([...new Set([...before.keys(), ...after.keys()])]);
   const kernelNames = new Set([a.kernelName, b.kernelName].filter((n): n is string => n !== null));
   const toplevelNames = new Set([a.toplevelName, b.toplevelName]);

@@ -4,7 +4,8 @@ import type { Generation, GenerationsResult } from '../../../shared/contract/sys
 import type { AppContext } from '../../context';
 import { mapLimit } from './concurrency';
 import { closureSizeOfEach } from './closure';
-import { currentGeneration, generationDate, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
+import { matchSystem, matchedGeneration } from './generations-running';
+import { currentGeneration, generationDate, listProfileLinks, resolveStorePath } from './profile';
 import { disagreementWarnings } from './status';
 
 /**
@@ -139,22 +140,11 @@ export interface ListOptions {
   withClosureSize?: boolean;
 }
 
-/** The generation the running/booted system is: the current one when it matches, else the newest match, 0 when none. */
-function pickMatch(links: ProfileLink[], target: string | null, currentNumber: number | null): number | null {
-  if (!target) return null;
-  const matches = links.filter((l) => l.storePath === target);
-  if (!matches.length) return 0;
-  return (matches.find((l) => l.generation === currentNumber) ?? matches[matches.length - 1]!).generation;
-}
-
 export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): Promise<GenerationsResult> {
   const { host } = ctx;
-  const [links, currentNumber, runningPath, bootedPath] = await Promise.all([
-    listProfileLinks(host.systemProfile),
-    currentGeneration(host.systemProfile),
-    resolveStorePath(host.currentSystem),
-    resolveStorePath(host.bootedSystem),
-  ]);
+  const [links, currentNumber] = await Promise.all([listProfileLinks(host.systemProfile), currentGeneration(host.systemProfile)]);
+  // a running (or booted) specialisation is its generation's
+  const [runningMatch, bootedMatch] = await Promise.all([matchSystem(links, host.currentSystem), matchSystem(links, host.bootedSystem)]);
   const newestFirst = [...links].sort((a, b) => b.generation - a.generation);
   const revisionCache = new Map<string, Promise<string>>();
 
@@ -174,8 +164,10 @@ export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): 
       configurationRevision,
       specialisations,
       current: link.generation === currentNumber,
-      running: runningPath !== null && link.storePath === runningPath,
-      booted: bootedPath !== null && link.storePath === bootedPath,
+      running: !!runningMatch?.generations.includes(link.generation),
+      booted: !!bootedMatch?.generations.includes(link.generation),
+      runningSpecialisation: runningMatch?.generations.includes(link.generation) ? runningMatch.specialisation : null,
+      bootedSpecialisation: bootedMatch?.generations.includes(link.generation) ? bootedMatch.specialisation : null,
       storePath: link.storePath,
       closureSize: null,
     };
@@ -183,8 +175,8 @@ export async function listGenerations(ctx: AppContext, opts: ListOptions = {}): 
   const sizeByPath = await sizes;
   if (opts.withClosureSize) for (const row of rows) row.closureSize = sizeByPath.get(row.storePath) ?? null;
 
-  const running = pickMatch(links, runningPath, currentNumber);
-  const booted = pickMatch(links, bootedPath, currentNumber);
+  const running = matchedGeneration(runningMatch, currentNumber);
+  const booted = matchedGeneration(bootedMatch, currentNumber);
   return {
     profile: host.systemProfile,
     generations: rows,

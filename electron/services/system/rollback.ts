@@ -1,48 +1,94 @@
+import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { startJob } from '../../rpc/jobs';
 import { forwardHelperEvents, JobLogFile, kernelChange, nixosVersions } from './activation';
-import { currentGeneration, listProfileLinks, resolveStorePath } from './profile';
+import { specialisationPaths } from './generations-running';
+import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
 
-/** Kernel and NixOS version of generation N against the running system, before a rollback or switch. */
-export async function activationPreview(ctx: AppContext, generation: number) {
-  const links = await listProfileLinks(ctx.host.systemProfile);
+/**
+ * Rollback, switch to generation N and switch to a generation's specialisation. Each acts on what the
+ * person saw: the preview names the generation and the one that is current, the action carries both,
+ * and it is refused (here, and again as root) when the profile moved in between.
+ */
+
+async function readProfile(ctx: AppContext): Promise<{ links: ProfileLink[]; current: number | null }> {
+  const [links, current] = await Promise.all([listProfileLinks(ctx.host.systemProfile), currentGeneration(ctx.host.systemProfile)]);
+  return { links, current };
+}
+
+function requireGeneration(links: ProfileLink[], generation: number): ProfileLink {
   const link = links.find((l) => l.generation === generation);
   if (!link) throw new AppError('not-found', `Generation ${generation} does not exist in the system profile.`);
-  const [running, current] = await Promise.all([resolveStorePath(ctx.host.currentSystem), currentGeneration(ctx.host.systemProfile)]);
-  const [kernel, nixosVersion] = await Promise.all([kernelChange(ctx, link.storePath), nixosVersions(ctx, link.storePath)]);
-  const older = links.filter((l) => current !== null && l.generation < current);
+  return link;
+}
+
+/** The store path of generation N's specialisation, refused in words when it has none of that name. */
+async function specialisationOf(link: ProfileLink, name: string): Promise<string> {
+  const target = (await specialisationPaths(link.storePath)).get(name);
+  if (!target) throw new AppError('not-found', `Generation ${link.generation} has no specialisation called "${name}".`);
+  return target;
+}
+
+/** What activating generation N (or its specialisation) would change at a glance, against the running system. */
+export async function activationPreview(ctx: AppContext, generation: number, specialisation?: string) {
+  const { links, current } = await readProfile(ctx);
+  const link = requireGeneration(links, generation);
+  const storePath = specialisation ? await specialisationOf(link, specialisation) : link.storePath;
+  const running = await resolveStorePath(ctx.host.currentSystem);
+  const [kernel, nixosVersion] = await Promise.all([kernelChange(ctx, storePath), nixosVersions(ctx, storePath)]);
   return {
     generation,
-    storePath: link.storePath,
+    specialisation: specialisation ?? null,
+    storePath,
     kernel,
     nixosVersion,
-    isRunning: running === link.storePath,
+    isRunning: running === storePath,
     runningStorePath: running,
-    rollbackTarget: older.at(-1)?.generation ?? null,
+    rollbackTarget: rollbackTargetOf(links.map((l) => l.generation), current),
     current,
   };
 }
 
-/** The generation a rollback goes to: the newest one older than the profile's current one. */
-export async function rollbackTarget(ctx: AppContext): Promise<number> {
-  const [links, current] = await Promise.all([listProfileLinks(ctx.host.systemProfile), currentGeneration(ctx.host.systemProfile)]);
-  const older = links.filter((l) => current !== null && l.generation < current);
-  if (older.length === 0) throw new AppError('not-found', 'There is no older generation to roll back to.');
-  return older.at(-1)!.generation;
+/** Refuse when the profile is not where the person saw it. */
+function checkCurrent(current: number | null, expectedCurrent: number | null) {
+  if (current !== expectedCurrent) throw new AppError('conflict', profileMovedMessage('system', current));
 }
 
-function activationJob(ctx: AppContext, method: 'system.rollback' | 'system.switchGeneration', title: string, target: number, op: () => { name: string; args: unknown }) {
+export interface RollbackRequest {
+  /** the generation the preview showed as the rollback's target */
+  target: number;
+  /** the generation the preview showed as current */
+  expectedCurrent: number;
+}
+
+/** Checked before the job starts, so a stale preview is refused at once; the helper checks again as root. */
+async function checkRollback(ctx: AppContext, request: RollbackRequest) {
+  const { links, current } = await readProfile(ctx);
+  checkCurrent(current, request.expectedCurrent);
+  const target = rollbackTargetOf(links.map((l) => l.generation), current);
+  if (target === null) throw new AppError('not-found', 'There is no older generation to roll back to.');
+  if (target !== request.target) throw new AppError('conflict', rollbackTargetMovedMessage('system', request.target, target));
+}
+
+type ActivationMethod = 'system.rollback' | 'system.switchGeneration' | 'system.switchSpecialisation';
+
+function activationJob(
+  ctx: AppContext,
+  method: ActivationMethod,
+  title: string,
+  preview: { generation: number; specialisation?: string },
+  op: { name: string; args: unknown; phase: [id: string, label: string] },
+) {
   return startJob(ctx, method, { title, exclusiveGroup: 'system', cancellable: false }, async (job) => {
-    const preview = await activationPreview(ctx, target);
+    const before = await activationPreview(ctx, preview.generation, preview.specialisation);
     const logFile = new JobLogFile(ctx, job.id);
     await logFile.open();
-    job.phase('profile', 'Setting the boot default', { cancellable: false });
+    job.phase(op.phase[0], op.phase[1], { cancellable: false });
     try {
-      const { name, args } = op();
-      const done = await ctx.privileged.run<{ storePath: string; generation: number | null }>(name, args, { onEvent: forwardHelperEvents(job, logFile) });
-      if (preview.kernel.changes) job.log(`The kernel changes (${preview.kernel.running ?? '?'} → ${preview.kernel.target ?? '?'}): restart the computer for it to take effect.`, 'info');
-      return { generation: done.generation, storePath: done.storePath, action: 'switch', kernel: preview.kernel, reattached: false };
+      const done = await ctx.privileged.run<{ storePath: string; generation: number | null }>(op.name, op.args, { onEvent: forwardHelperEvents(job, logFile) });
+      if (before.kernel.changes) job.log(`The kernel changes (${before.kernel.running ?? '?'} → ${before.kernel.target ?? '?'}): restart the computer for it to take effect.`, 'info');
+      return { generation: done.generation, storePath: done.storePath, action: 'switch', kernel: before.kernel, reattached: false, specialisation: preview.specialisation ?? null };
     } finally {
       await logFile.close();
       ctx.events.emit({ topic: 'changed', what: 'system-profile' });
@@ -50,14 +96,44 @@ function activationJob(ctx: AppContext, method: 'system.rollback' | 'system.swit
   });
 }
 
-export async function startRollback(ctx: AppContext) {
-  const target = await rollbackTarget(ctx);
-  return activationJob(ctx, 'system.rollback', `Roll back to generation ${target}`, target, () => ({ name: 'rollback', args: {} }));
+export async function startRollback(ctx: AppContext, request: RollbackRequest) {
+  await checkRollback(ctx, request);
+  return activationJob(ctx, 'system.rollback', `Roll back to generation ${request.target}`, { generation: request.target }, {
+    name: 'rollback',
+    args: { target: request.target, expectedCurrent: request.expectedCurrent },
+    phase: ['profile', 'Setting the boot default'],
+  });
 }
 
-export async function startSwitchGeneration(ctx: AppContext, generation: number) {
-  const links = await listProfileLinks(ctx.host.systemProfile);
-  if (!links.some((l) => l.generation === generation)) throw new AppError('not-found', `Generation ${generation} does not exist in the system profile.`);
-  return activationJob(ctx, 'system.switchGeneration', `Switch to generation ${generation}`, generation, () => ({ name: 'switch-generation', args: { generation } }));
+export async function startSwitchGeneration(ctx: AppContext, request: { generation: number; expectedCurrent: number | null }) {
+  const { links, current } = await readProfile(ctx);
+  requireGeneration(links, request.generation);
+  checkCurrent(current, request.expectedCurrent);
+  return activationJob(ctx, 'system.switchGeneration', `Switch to generation ${request.generation}`, { generation: request.generation }, {
+    name: 'switch-generation',
+    args: { generation: request.generation, expectedCurrent: request.expectedCurrent },
+    phase: ['profile', 'Setting the boot default'],
+  });
 }
 
+/**
+ * `<generation>/specialisation/<name>/bin/switch-to-configuration switch`, as `nixos-rebuild switch
+ * --specialisation <name>` runs it (nixos-rebuild-ng's nix.switch_to_configuration): the profile is not
+ * changed, so the boot default stays what it is.
+ */
+export async function startSwitchSpecialisation(ctx: AppContext, request: { generation: number; specialisation: string; expectedCurrent: number | null }) {
+  const { links, current } = await readProfile(ctx);
+  await specialisationOf(requireGeneration(links, request.generation), request.specialisation);
+  checkCurrent(current, request.expectedCurrent);
+  return activationJob(
+    ctx,
+    'system.switchSpecialisation',
+    `Switch to specialisation ${request.specialisation} of generation ${request.generation}`,
+    { generation: request.generation, specialisation: request.specialisation },
+    {
+      name: 'switch-generation',
+      args: { generation: request.generation, expectedCurrent: request.expectedCurrent, specialisation: request.specialisation },
+      phase: ['activate', `Activating specialisation ${request.specialisation}`],
+    },
+  );
+}

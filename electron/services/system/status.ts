@@ -5,6 +5,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { resolveHomeManagerProfile } from '../home/profile-path';
 import { listRootChannels } from './channels';
+import { matchSystem, matchedGeneration } from './generations-running';
 
 export { readChannelList, releaseFromChannelPath } from './channels';
 import { currentGeneration, generationDate, listProfileLinks, readTrimmed, resolveStorePath, type ProfileLink } from './profile';
@@ -32,10 +33,12 @@ export async function nixVersion(ctx: AppContext): Promise<string | null> {
   }
 }
 
-async function findByStorePath(links: ProfileLink[], systemPath: string) {
-  const target = await resolveStorePath(systemPath);
-  if (!target) return null;
-  return links.find((l) => l.storePath === target) ?? { generation: 0, link: systemPath, storePath: target, date: new Date(0) };
+/** The generation a system link is (a running specialisation is its generation's), with the system's own store path; generation 0 outside the profile. */
+async function findByStorePath(links: ProfileLink[], systemPath: string, current: number | null) {
+  const match = await matchSystem(links, systemPath);
+  if (!match) return null;
+  const link = links.find((l) => l.generation === matchedGeneration(match, current));
+  return link ? { ...link, storePath: match.storePath } : { generation: 0, link: systemPath, storePath: match.storePath, date: new Date(0) };
 }
 
 async function toRef(link: ProfileLink | null | undefined) {
@@ -77,7 +80,7 @@ export async function systemStatus(ctx: AppContext): Promise<SystemStatus> {
   ]);
   const isNixOS = markerExists || osRelease.ID === 'nixos';
   const currentLink = links.find((l) => l.generation === currentNumber) ?? null;
-  const [running, booted] = await Promise.all([findByStorePath(links, host.currentSystem), findByStorePath(links, host.bootedSystem)]);
+  const [running, booted] = await Promise.all([findByStorePath(links, host.currentSystem, currentNumber), findByStorePath(links, host.bootedSystem, currentNumber)]);
   const hasFlake = await pathExists(path.join(host.nixosConfigDir, 'flake.nix'));
   const channels = await listRootChannels(ctx);
   const hmLinks = hmProfile ? await listProfileLinks(hmProfile) : [];

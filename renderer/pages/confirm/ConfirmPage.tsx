@@ -208,7 +208,7 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
               Activate
             </button>
           </>
-        ) : outcome && outcome.kind !== 'declined' ? (
+        ) : (outcome && outcome.kind !== 'declined') || (error && !confirmation) ? (
           <button className="btn primary" onClick={close}>
             Close
           </button>

@@ -30,7 +30,9 @@ function resultWords(result: unknown): string[] {
   const r = result as Record<string, unknown>;
   const out: string[] = [];
   if (r.stoppedAtPreview === true) out.push('Stopped after the preview: nothing was activated.');
-  if (typeof r.generation === 'number') out.push(`Generation ${r.generation} is now in use.`);
+  if (typeof r.generation === 'number') {
+    out.push(typeof r.specialisation === 'string' ? `Specialisation ${r.specialisation} of generation ${r.generation} is now running.` : `Generation ${r.generation} is now in use.`);
+  }
   if (typeof r.kept === 'boolean') out.push(r.kept ? 'The new configuration was kept.' : 'The previous configuration was put back.');
   if (typeof r.reason === 'string' && r.reason) out.push(r.reason);
   if (typeof r.storePath === 'string' && r.storePath) out.push(r.storePath);

@@ -4,7 +4,7 @@ import type { ClosureDiff, Generation, Result, RpcError } from '../../../shared/
 import { Banner, Badge, ErrorBanner, formatBytes } from '../../components/ui';
 import { call, errorOf } from '../../lib/bridge';
 import { useNavigation } from '../../stores/navigation';
-import { useSystemRebuild } from '../../stores/system-rebuild';
+import { rollbackTargetIn, useSystemGenerations, type ActivationRequest } from '../../stores/system-generations';
 import './system-write.css';
 
 type ActivationPreview = Result<'system.activationPreview'>;
@@ -39,25 +39,48 @@ function ChangeTable({ diff }: { diff: ClosureDiff }) {
   );
 }
 
-function ConfirmActivation({ generation, kind, onClose }: { generation: number; kind: 'rollback' | 'switch'; onClose: () => void }) {
+/** What a button opens: a rollback, a switch to the generation, or a switch to one of its specialisations. */
+type Choice = { kind: 'rollback' } | { kind: 'switch' } | { kind: 'specialisation'; name: string };
+
+function titleOf(choice: Choice, generation: number): string {
+  if (choice.kind === 'rollback') return `Roll back to generation ${generation}?`;
+  if (choice.kind === 'switch') return `Switch to generation ${generation}?`;
+  return `Switch to specialisation ${choice.name} of generation ${generation}?`;
+}
+
+/**
+ * The request to send, built only from the preview just shown: its generation numbers travel with the
+ * action, which is refused if the profile moved since. Null when the preview says it cannot be done.
+ */
+function requestOf(choice: Choice, generation: number, preview: ActivationPreview): ActivationRequest | null {
+  if (choice.kind === 'rollback') {
+    if (preview.current === null || preview.rollbackTarget !== generation) return null;
+    return { kind: 'rollback', target: generation, expectedCurrent: preview.current };
+  }
+  if (choice.kind === 'switch') return { kind: 'switch', generation, expectedCurrent: preview.current };
+  return { kind: 'specialisation', generation, specialisation: choice.name, expectedCurrent: preview.current };
+}
+
+function ConfirmActivation({ generation, choice, onClose }: { generation: number; choice: Choice; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [preview, setPreview] = useState<ActivationPreview | null>(null);
   const [diff, setDiff] = useState<ClosureDiff | null>(null);
   const [error, setError] = useState<RpcError | null>(null);
   const [busy, setBusy] = useState(false);
-  const { rollback, switchGeneration } = useSystemRebuild();
+  const activate = useSystemGenerations((s) => s.activate);
   const go = useNavigation((s) => s.go);
+  const specialisation = choice.kind === 'specialisation' ? choice.name : undefined;
 
   useEffect(() => {
     ref.current?.showModal();
     let live = true;
     void (async () => {
       try {
-        const p = await call('system.activationPreview', { generation });
+        const p = await call('system.activationPreview', specialisation ? { generation, specialisation } : { generation });
         if (!live) return;
         setPreview(p);
         if (p.runningStorePath && !p.isRunning) {
-          const d = await call('system.diff', { from: p.runningStorePath, to: generation }).catch(() => null);
+          const d = await call('system.diff', { from: p.runningStorePath, to: specialisation ? p.storePath : generation }).catch(() => null);
           if (live) setDiff(d);
         }
       } catch (err) {
@@ -67,35 +90,53 @@ function ConfirmActivation({ generation, kind, onClose }: { generation: number; 
     return () => {
       live = false;
     };
-  }, [generation]);
+  }, [generation, specialisation]);
+
+  const request = preview ? requestOf(choice, generation, preview) : null;
+  const moved = preview && choice.kind === 'rollback' && !request;
 
   const proceed = async () => {
+    if (!request) return;
     setBusy(true);
-    const jobId = kind === 'rollback' ? await rollback() : await switchGeneration(generation);
+    const started = await activate(request);
     setBusy(false);
-    if (jobId) {
+    if ('jobId' in started) {
       ref.current?.close();
       onClose();
       go('system', 'rebuild');
-    } else setError(useSystemRebuild.getState().error);
+    } else setError(started.error);
   };
 
   return (
     <dialog ref={ref} className="modal" data-testid="activation-dialog" onClose={onClose}>
       <div className="modal-body">
-        <h2>{kind === 'rollback' ? `Roll back to generation ${generation}?` : `Switch to generation ${generation}?`}</h2>
-        <p className="muted">It becomes the boot default and is activated now. Newer generations stay in the list: you can switch back.</p>
+        <h2>{titleOf(choice, generation)}</h2>
+        <p className="muted">
+          {choice.kind === 'specialisation'
+            ? `Its configuration is activated now. The boot default does not change${preview?.current ? `: it stays generation ${preview.current}` : ''}.`
+            : 'It becomes the boot default and is activated now. Newer generations stay in the list: you can switch back.'}
+        </p>
         {error ? <ErrorBanner error={error} /> : null}
+        {moved ? (
+          <Banner kind="warn" title="The list is out of date">
+            <span data-testid="rollback-moved">
+              {preview.rollbackTarget === null ? 'There is no older generation to roll back to now.' : `A rollback now goes to generation ${preview.rollbackTarget}, not ${generation}.`} Close this and look again.
+            </span>
+          </Banner>
+        ) : null}
         {!preview && !error ? <div className="skeleton" style={{ width: '60%' }} /> : null}
         {preview?.kernel.changes ? (
           <Banner kind="warn" title="The kernel is different: restart afterwards">
             <span data-testid="kernel-warning">
-              Running {preview.kernel.running ?? 'unknown'}, generation {generation} has {preview.kernel.target ?? 'unknown'}. Programs switch now, but the kernel only changes when you restart the computer.
+              Running {preview.kernel.running ?? 'unknown'}, generation {generation}
+              {specialisation ? ` (${specialisation})` : ''} has {preview.kernel.target ?? 'unknown'}. Programs switch now, but the kernel only changes when you restart the computer.
             </span>
           </Banner>
         ) : null}
         {preview ? (
-          <dl className="facts">
+          <dl className="facts" data-testid="activation-facts">
+            <dt>Boot default now</dt>
+            <dd>{preview.current === null ? 'none' : `generation ${preview.current}`}</dd>
             <dt>NixOS</dt>
             <dd>
               {preview.nixosVersion.running ?? '—'} → {preview.nixosVersion.target ?? '—'}
@@ -112,7 +153,9 @@ function ConfirmActivation({ generation, kind, onClose }: { generation: number; 
             ) : null}
           </dl>
         ) : null}
-        {preview?.isRunning ? <p className="muted">This generation is already running; switching makes it the boot default again.</p> : null}
+        {preview?.isRunning ? (
+          <p className="muted">{choice.kind === 'specialisation' ? 'This specialisation is already running; it is activated again.' : 'This generation is already running; switching makes it the boot default again.'}</p>
+        ) : null}
         {diff ? <ChangeTable diff={diff} /> : null}
       </div>
       <div className="modal-actions">
@@ -125,8 +168,8 @@ function ConfirmActivation({ generation, kind, onClose }: { generation: number; 
         >
           Cancel
         </button>
-        <button className="btn primary" data-testid="activation-confirm" disabled={busy || !preview} onClick={() => void proceed()}>
-          {kind === 'rollback' ? 'Roll back' : `Switch to ${generation}`}
+        <button className="btn primary" data-testid="activation-confirm" disabled={busy || !request} onClick={() => void proceed()}>
+          {choice.kind === 'rollback' ? 'Roll back' : choice.kind === 'switch' ? `Switch to ${generation}` : `Switch to ${choice.name}`}
         </button>
       </div>
     </dialog>
@@ -135,28 +178,53 @@ function ConfirmActivation({ generation, kind, onClose }: { generation: number; 
 
 /** Buttons on one generation of the list: "Switch to this", and "Roll back" on the one a rollback goes to. */
 export function GenerationActions({ generation }: { generation: Generation }) {
-  const profile = useSystemRebuild((s) => s.profile);
-  const loadProfile = useSystemRebuild((s) => s.loadProfile);
-  const [open, setOpen] = useState<'rollback' | 'switch' | null>(null);
-  useEffect(() => {
-    if (!useSystemRebuild.getState().profile) void loadProfile();
-  }, [loadProfile]);
-  const isRollbackTarget = profile?.rollbackTarget === generation.generation;
-  const isDefaultAndRunning = generation.current && generation.running;
+  const rollbackTarget = useSystemGenerations((s) => rollbackTargetIn(s.generations));
+  const [open, setOpen] = useState<Choice | null>(null);
+  const isDefaultAndRunning = generation.current && generation.running && generation.runningSpecialisation === null;
   return (
     <div className="row generation-actions" data-testid={`generation-actions-${generation.generation}`}>
-      {isRollbackTarget ? (
-        <button className="btn small" data-testid="rollback-button" onClick={() => setOpen('rollback')} title="Make the previous generation the boot default and activate it">
+      {rollbackTarget === generation.generation ? (
+        <button className="btn small" data-testid="rollback-button" onClick={() => setOpen({ kind: 'rollback' })} title="Make the previous generation the boot default and activate it">
           Roll back
         </button>
       ) : null}
       {!isDefaultAndRunning ? (
-        <button className="btn small ghost" data-testid="switch-button" onClick={() => setOpen('switch')} title={`Make generation ${generation.generation} the boot default and activate it`}>
+        <button className="btn small ghost" data-testid="switch-button" onClick={() => setOpen({ kind: 'switch' })} title={`Make generation ${generation.generation} the boot default and activate it`}>
           Switch to this
         </button>
       ) : null}
       {/* in a portal: the list's cells must not restyle the dialog (alignment, wrapping) */}
-      {open ? createPortal(<ConfirmActivation generation={generation.generation} kind={open} onClose={() => setOpen(null)} />, document.body) : null}
+      {open ? createPortal(<ConfirmActivation generation={generation.generation} choice={open} onClose={() => setOpen(null)} />, document.body) : null}
+    </div>
+  );
+}
+
+/** A generation's specialisations, each with "Switch to specialisation X" (or marked running, when it is the one that runs). */
+export function SpecialisationActions({ generation }: { generation: Generation }) {
+  const [open, setOpen] = useState<string | null>(null);
+  if (!generation.specialisations.length) return <span className="faint">—</span>;
+  return (
+    <div className="stack sr-specialisations">
+      {generation.specialisations.map((name) => {
+        const running = generation.running && generation.runningSpecialisation === name;
+        return (
+          <span key={name} className="row sr-specialisation">
+            <Badge kind={running ? 'ok' : undefined}>{name}</Badge>
+            {running ? null : (
+              <button
+                className="btn small ghost"
+                data-testid={`specialisation-button-${name}`}
+                aria-label={`Switch to specialisation ${name}`}
+                title={`Switch to specialisation ${name} of generation ${generation.generation}: activate it now; the boot default does not change`}
+                onClick={() => setOpen(name)}
+              >
+                Switch
+              </button>
+            )}
+          </span>
+        );
+      })}
+      {open ? createPortal(<ConfirmActivation generation={generation.generation} choice={{ kind: 'specialisation', name: open }} onClose={() => setOpen(null)} />, document.body) : null}
     </div>
   );
 }

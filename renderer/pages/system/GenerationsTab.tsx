@@ -4,7 +4,7 @@ import { Icon } from '../../components/Icon';
 import { Badge, Banner, Card, ErrorBanner, formatBytes, formatDate, timeAgo } from '../../components/ui';
 import { useSystemGenerations } from '../../stores/system-generations';
 import { DiffView } from './DiffView';
-import { GenerationActions } from './GenerationActions';
+import { GenerationActions, SpecialisationActions } from './GenerationActions';
 import './system-read.css';
 
 /** Closure size of every generation, oldest left, as plain SVG bars. Clicking a bar selects it for comparison. */
@@ -50,8 +50,16 @@ function StateBadges({ g }: { g: Generation }) {
   return (
     <span className="row sr-badges">
       {g.current ? <Badge kind="accent" title="The profile points here: the machine starts this at the next boot">boot default</Badge> : null}
-      {g.running ? <Badge kind="ok" title="Matches /run/current-system">running</Badge> : null}
-      {g.booted ? <Badge title="Matches /run/booted-system">booted</Badge> : null}
+      {g.running ? (
+        <Badge kind="ok" title={g.runningSpecialisation ? `/run/current-system is its specialisation ${g.runningSpecialisation}` : 'Matches /run/current-system'}>
+          {g.runningSpecialisation ? `running ${g.runningSpecialisation}` : 'running'}
+        </Badge>
+      ) : null}
+      {g.booted ? (
+        <Badge title={g.bootedSpecialisation ? `/run/booted-system is its specialisation ${g.bootedSpecialisation}` : 'Matches /run/booted-system'}>
+          {g.bootedSpecialisation ? `booted ${g.bootedSpecialisation}` : 'booted'}
+        </Badge>
+      ) : null}
     </span>
   );
 }
@@ -163,7 +171,7 @@ export function GenerationsTab() {
                     </td>
                     <td className="mono">{g.kernelVersion}</td>
                     <td>
-                      <span className="row">{g.specialisations.length ? g.specialisations.map((s) => <Badge key={s}>{s}</Badge>) : <span className="faint">—</span>}</span>
+                      <SpecialisationActions generation={g} />
                     </td>
                     <td className="sr-num mono">{g.closureSize === null ? <span className="faint">…</span> : formatBytes(g.closureSize)}</td>
                     <td className="sr-actions">

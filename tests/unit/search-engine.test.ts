@@ -66,6 +66,13 @@ describe('search engine on packages', () => {
     expect(index.search('ripgrep -pdf', { limit: 10, offset: 0 }).hits.map((h) => index.name(h.doc))).not.toContain('ripgrep-all');
   });
 
+  it('answers the same after its 16-bit per-query marks wrap around (more than 65,535 queries)', () => {
+    const first = [names(index, 'fire'), names(index, 'web browser -esr'), names(index, 'ripgrpe')];
+    for (let i = 0; i < 70_000; i++) index.search(i % 2 ? 'fire' : 'text editor', { limit: 5, offset: 0 });
+    expect([names(index, 'fire'), names(index, 'web browser -esr'), names(index, 'ripgrpe')]).toEqual(first);
+    expect(names(index, 'web browser -esr')).toEqual(['firefox']);
+  });
+
   it('pages with offset and limit and counts every match', () => {
     const all = index.search('e', { limit: 100, offset: 0 });
     const page = index.search('e', { limit: 2, offset: 2 });

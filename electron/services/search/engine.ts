@@ -10,7 +10,7 @@ import { openIndexFile, readLayout } from './index-format';
 import { parseQuery, type ParsedQuery } from './query-plan';
 import { Scorer } from './scoring';
 import { TopK } from './top-k';
-import { RESTRICT_ABOVE, weights } from './weights';
+import { EPOCH_WRAP, RESTRICT_ABOVE, weights } from './weights';
 
 export { buildIndex, INDEX_FORMAT_VERSION, type SourceDoc } from './index-build';
 export type { IndexMeta } from './index-format';
@@ -49,7 +49,8 @@ export class SearchIndex extends Scorer {
   get memoryBytes(): number {
     let n = this.namesBytes.length + this.normNames.length * 48 + this.terms.length * 40 + this.aliasKeys.length * 40;
     for (const a of [this.nameOrder, this.nameRank, this.nameOff, this.namePost, this.descOff, this.descPost, this.ctxOff, this.ctxPost, this.typoHash, this.typoTerm, this.sufTerm, this.sufOff, this.aliasDoc, this.aliasKind, this.prior, this.recordOff]) n += a.byteLength;
-    n += this.size * (4 * 4 + 4 + 1 + 4 * 3);
+    // scratch: total, best, covered, touched, termTouched (4 bytes), three epochs (2), count, bestInName, nameCount, scopeCount (1)
+    n += this.size * (5 * 4 + 3 * 2 + 4);
     return n;
   }
 
@@ -77,7 +78,7 @@ export class SearchIndex extends Scorer {
     const q = this.parse(query);
     if (!q.terms.length) return { hits: [], total: 0 };
     const epoch = ++this.epoch;
-    if (epoch === 0xffffffff) this.resetEpochs();
+    if (epoch === EPOCH_WRAP) this.resetEpochs();
     let touchedCount = 0;
 
     // Rare words first; a very common word in a query of several only scores the documents the rarer
@@ -88,7 +89,7 @@ export class SearchIndex extends Scorer {
       const isLast = index === q.terms.length - 1;
       const restrict = position > 0 && size > RESTRICT_ABOVE && touchedCount > 0;
       const termEpoch = ++this.termCounter;
-      if (termEpoch === 0xffffffff) {
+      if (termEpoch === EPOCH_WRAP) {
         this.termCounter = 1;
         this.termEpoch.fill(0);
       }

@@ -11,17 +11,17 @@ import { deletionKeys, editDistance, hash32, stem } from './text';
 import { COMMON_WORD_POSTINGS, DESCRIPTION_WALK_MAX, FLAG_LAST_SEGMENT, FLAG_WHOLE_SEGMENT, MODULE_ENABLE, type Offer, weights } from './weights';
 
 export class Scorer extends IndexData {
-  // scratch space reused by every query; epochs avoid clearing it
+  // scratch space reused by every query; epochs avoid clearing it (16 bits: cleared every 65,535 queries)
   protected epoch = 0;
   protected termCounter = 0;
   protected touchedCount = 0;
-  protected readonly docEpoch: Uint32Array;
+  protected readonly docEpoch: Uint16Array;
   protected readonly total: Float32Array;
   protected readonly count: Uint8Array;
   /** per document: the information (termInformation) of the query words it has */
   protected readonly covered: Float32Array;
   protected readonly touched: Uint32Array;
-  protected readonly termEpoch: Uint32Array;
+  protected readonly termEpoch: Uint16Array;
   protected readonly best: Float32Array;
   protected readonly bestInName: Uint8Array;
   protected readonly nameCount: Uint8Array;
@@ -30,22 +30,22 @@ export class Scorer extends IndexData {
   /** the most content words any candidate has in its name (scopes the module-enable evidence) */
   protected mostInName = 0;
   protected readonly termTouched: Uint32Array;
-  protected readonly excludedEpoch: Uint32Array;
+  protected readonly excludedEpoch: Uint16Array;
 
   protected constructor(file: Buffer, layout: Layout, readRecord: (start: number, end: number) => string) {
     super(file, layout, readRecord);
-    this.docEpoch = new Uint32Array(this.size);
+    this.docEpoch = new Uint16Array(this.size);
     this.total = new Float32Array(this.size);
     this.count = new Uint8Array(this.size);
     this.covered = new Float32Array(this.size);
     this.touched = new Uint32Array(this.size);
-    this.termEpoch = new Uint32Array(this.size);
+    this.termEpoch = new Uint16Array(this.size);
     this.best = new Float32Array(this.size);
     this.bestInName = new Uint8Array(this.size);
     this.nameCount = new Uint8Array(this.size);
     this.scopeCount = new Uint8Array(this.size);
     this.termTouched = new Uint32Array(this.size);
-    this.excludedEpoch = new Uint32Array(this.size);
+    this.excludedEpoch = new Uint16Array(this.size);
   }
 
   /** true when a ranks above b: score, then shorter name, then alphabetical */

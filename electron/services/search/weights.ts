@@ -15,6 +15,9 @@ export const DESCRIPTION_WALK_MAX = 8000;
 /** in a query of several words, a word matching more documents than this only scores the others' candidates */
 export const RESTRICT_ABOVE = 4000;
 
+/** the per-document epoch marks are 16 bits: at this count they are cleared and start again */
+export const EPOCH_WRAP = 0xffff;
+
 export const FLAG_LAST_SEGMENT = 1;
 export const FLAG_WHOLE_SEGMENT = 2;
 

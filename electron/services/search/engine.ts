@@ -3,12 +3,12 @@
  * (index-format.ts), loaded as typed-array views (index-data.ts), queried in a few milliseconds.
  *
  * A query is planned (query-plan.ts: terms, the vocabulary's NixOS words, excluded words), its words are
- * matched rarest first (scoring.ts), evidence about the whole query is added, and the best are kept
+ * matched rarest first (scoring.ts), evidence about the whole query is added (whole-query.ts), and the best are kept
  * without sorting everything (top-k.ts).
  */
 import { openIndexFile, readLayout } from './index-format';
 import { parseQuery, type ParsedQuery } from './query-plan';
-import { Scorer } from './scoring';
+import { WholeQueryScorer } from './whole-query';
 import { TopK } from './top-k';
 import { EPOCH_WRAP, RESTRICT_ABOVE, weights } from './weights';
 
@@ -31,7 +31,7 @@ export interface QueryResult {
   total: number;
 }
 
-export class SearchIndex extends Scorer {
+export class SearchIndex extends WholeQueryScorer {
   /** An index held wholly in memory (just built). */
   static fromBuffer(file: Buffer): SearchIndex {
     const layout = readLayout((start, end) => file.subarray(start, end));

@@ -82,6 +82,40 @@ describe('search engine on packages', () => {
   });
 });
 
+describe('search engine: which of several similar packages a person means', () => {
+  let index: SearchIndex;
+  beforeAll(async () => {
+    const { docs } = parsePackagesJson({
+      version: 2,
+      packages: {
+        firefly: pkg('firefly', 'Personal finances manager'),
+        firefox: pkg('firefox', 'Web browser built from Firefox source tree', 'firefox'),
+        'firefox-bin': pkg('firefox-bin', 'Mozilla Firefox, free web browser (binary package)', 'firefox'),
+        'firefox-esr': pkg('firefox-esr', 'Web browser built from Firefox source tree', 'firefox'),
+        tmsu: pkg('tmsu', 'Tool for tagging your files'),
+        tmux: pkg('tmux', 'Terminal multiplexer', 'tmux'),
+        tmuxinator: pkg('tmuxinator', 'Manage complex tmux sessions easily', 'tmuxinator'),
+        'tmuxPlugins.resurrect': pkg('tmuxPlugins.resurrect', 'Restore tmux environment after system restart'),
+      },
+    });
+    index = SearchIndex.fromBuffer(await buildIndex(docs, meta));
+  });
+
+  it('prefers, among equally good matches, the package nixpkgs carries in variants and plugins', () => {
+    // firefly and firefox are both 7 letters that "firef" starts; tmsu and tmux are both one typo from "tmxu"
+    expect(names(index, 'firef')[0]).toBe('firefox');
+    expect(names(index, 'tmxu')[0]).toBe('tmux');
+    // a name typed in full is still that name
+    expect(names(index, 'firefly')[0]).toBe('firefly');
+    expect(names(index, 'tmsu')[0]).toBe('tmsu');
+  });
+
+  it('finds a program by its capitalised name', () => {
+    expect(names(index, 'Firefox')[0]).toBe('firefox');
+    expect(names(index, 'TMUX')[0]).toBe('tmux');
+  });
+});
+
 describe('search engine on the real NixOS options', () => {
   let index: SearchIndex;
   beforeAll(async () => {

@@ -1,15 +1,28 @@
-import { useEffect, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useState, type ComponentType } from 'react';
 import { Icon, Logo, type IconName } from './components/Icon';
 import { onConnection } from './lib/bridge';
 import { ConfirmPage, DesktopSettingsButton, NoTrayNotice, QuickActionsButton, RoutedJob, useConfirmRoute } from './pages/confirm';
 import { HomePage } from './pages/home/HomePage';
-import { HomeManagerPage } from './pages/home-manager';
-import { InstallPage } from './pages/install';
-import { LearnPage } from './pages/learn';
-import { SearchPage } from './pages/search';
-import { SystemPage } from './pages/system';
 import { SafeSwitchBanner } from './pages/system/SafeSwitchBanner';
 import { useNavigation, type Area } from './stores/navigation';
+
+// Every area but Home is its own chunk, loaded when first opened: the first paint does not wait for the
+// editor (CodeMirror), Markdown or the virtual lists of pages nobody opened yet.
+const InstallPage = lazy(() => import('./pages/install').then((m) => ({ default: m.InstallPage })));
+const SystemPage = lazy(() => import('./pages/system').then((m) => ({ default: m.SystemPage })));
+const HomeManagerPage = lazy(() => import('./pages/home-manager').then((m) => ({ default: m.HomeManagerPage })));
+const SearchPage = lazy(() => import('./pages/search').then((m) => ({ default: m.SearchPage })));
+const LearnPage = lazy(() => import('./pages/learn').then((m) => ({ default: m.LearnPage })));
+
+function PageLoading() {
+  return (
+    <div className="page" aria-busy="true">
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    </div>
+  );
+}
 
 /** The navigation: one entry per area, each with its page. Areas replace their placeholder when they are built. */
 const nav: { area: Area; label: string; icon: IconName; page: ComponentType }[] = [
@@ -62,7 +75,9 @@ export function App() {
       <main className="main">
         <NoTrayNotice />
         <RoutedJob />
-        <Page />
+        <Suspense fallback={<PageLoading />}>
+          <Page />
+        </Suspense>
       </main>
       <SafeSwitchBanner />
     </div>

@@ -88,6 +88,22 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large' | 'go
   });
 }
 
+/**
+ * The precompressed encodings (written beside each file at build time, vite.config.ts) this request
+ * accepts, best first: `br;q=0` or a missing header rule one out; `*` accepts both.
+ */
+export function acceptedEncodings(header: string | string[] | undefined): ('br' | 'gzip')[] {
+  const q = new Map<string, number>();
+  for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    if (name) q.set(name, Number.isFinite(value) ? value : 0);
+  }
+  const weight = (name: string) => q.get(name) ?? q.get('*') ?? 0;
+  return (['br', 'gzip'] as const).filter((e) => weight(e) > 0);
+}
+
 function sameToken(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -156,16 +172,29 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
       st = await stat(file).catch(() => null);
     }
     if (!st) return fail(res, 404, 'not-found', 'The renderer is not built. Run `npm run build`.');
+    // the same file compressed at build time, when the browser takes it (<file>.br / <file>.gz: derived from the checked path)
+    let body = file;
+    let encoding: 'br' | 'gzip' | null = null;
+    for (const e of acceptedEncodings(req.headers['accept-encoding'])) {
+      const candidate = `${file}.${e === 'br' ? 'br' : 'gz'}`;
+      const cst = await stat(candidate).catch(() => null);
+      if (cst?.isFile()) {
+        [body, encoding, st] = [candidate, e, cst];
+        break;
+      }
+    }
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': st.size,
+      ...(encoding ? { 'content-encoding': encoding } : {}),
+      vary: 'Accept-Encoding',
       'content-security-policy': csp(origin),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file)
+    createReadStream(body)
       .on('error', () => res.destroy())
       .pipe(res);
   };

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { RpcError } from '../../shared/contract';
 import { useNavigation } from '../stores/navigation';
 import { Icon, type IconName } from './Icon';
@@ -144,11 +144,11 @@ export function Tabs<K extends string>({ id, label, tabs, selected, onSelect, cl
   );
 }
 
-/** The content of the selected tab of `<Tabs id>`. */
+/** The content of the selected tab of `<Tabs id>`; a tab loaded on demand (React.lazy) shows a placeholder meanwhile. */
 export function TabPanel({ id, selected, children, className = 'tab-panel' }: { id: string; selected: string; children: ReactNode; className?: string }) {
   return (
     <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${selected}`} className={className}>
-      {children}
+      <Suspense fallback={<div className="skeleton" />}>{children}</Suspense>
     </div>
   );
 }

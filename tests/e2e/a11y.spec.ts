@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -16,9 +16,12 @@ import { startServe, type Served } from './serve';
  * Accessibility: axe-core (WCAG 2.1 A/AA rules) finds no serious or critical violation on any page or
  * state a person can reach, in light and in dark, on the real app served as `npm run serve` serves it.
  * Keyboard-only steps check focus: tabs with arrow keys, wizard steps, dialogs.
+ * SCREENSHOTS=<dir> also saves every audited state, light and dark, at two window sizes.
  */
 
 const [newest] = candidateStableReleases(new Date()) as [string, string];
+/** SCREENSHOTS=<dir>: every audited state is also saved, light and dark, at 1280×800 and 900×600 */
+const shots = process.env.SCREENSHOTS;
 
 interface Violation {
   state: string;
@@ -36,6 +39,17 @@ async function audit(page: Page, state: string): Promise<Violation[]> {
     // let a colour transition (if any) and layout settle before contrast is measured
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    if (shots) {
+      mkdirSync(shots, { recursive: true });
+      for (const [width, height] of [
+        [1280, 800],
+        [900, 600],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: path.join(shots, `${state.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${width}-${scheme}.png`) });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
     for (const v of results.violations) {
       if (v.impact !== 'serious' && v.impact !== 'critical') continue;
       found.push({

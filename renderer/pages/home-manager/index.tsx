@@ -1,15 +1,17 @@
-import { useEffect, useState, type ComponentType } from 'react';
+import { lazy, useEffect, useState, type ComponentType } from 'react';
 import type { HomeStatus } from '../../../shared/contract';
 import type { IconName } from '../../components/Icon';
 import { Badge, Banner, Card, ErrorBanner, PageHeader, TabPanel, Tabs } from '../../components/ui';
 import { useHome } from '../../stores/home';
 import { useNavigation } from '../../stores/navigation';
-import { EditorTab } from './EditorTab';
 import { GenerationsTab } from './GenerationsTab';
 import { NewsTab } from './NewsTab';
 import { SetupWizard } from './SetupWizard';
 import { SwitchPanel } from './SwitchPanel';
 import './home-manager.css';
+
+// the editor (CodeMirror) loads with its tab, not with the page
+const EditorTab = lazy(() => import('./EditorTab').then((m) => ({ default: m.EditorTab })));
 
 function StatusCard({ status }: { status: HomeStatus }) {
   return (

@@ -1,14 +1,16 @@
-import { useEffect, type ComponentType } from 'react';
+import { lazy, useEffect, type ComponentType } from 'react';
 import type { IconName } from '../../components/Icon';
 import { PageHeader, TabPanel, Tabs } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
 import { useSystem } from '../../stores/system';
 import { GenerationsTab } from './GenerationsTab';
 import { RebuildTab } from './RebuildTab';
-import { ConfigTab } from './ConfigTab';
 import { ChannelsTab } from './ChannelsTab';
 import { CleanupTab } from './CleanupTab';
 import { RestartBanner } from './RestartBanner';
+
+// the editor (CodeMirror) loads with its tab, not with the page
+const ConfigTab = lazy(() => import('./ConfigTab').then((m) => ({ default: m.ConfigTab })));
 
 /** The System page: one tab per task, each in its own file. The tab is the first path segment: #/system/<tab>. */
 const tabs: { key: string; label: string; icon: IconName; Tab: ComponentType }[] = [

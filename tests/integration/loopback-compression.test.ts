@@ -62,7 +62,7 @@ describe('compressed static files', () => {
       expect(res.headers['content-encoding'], accept).toBe('gzip');
       expect(gunzipSync(res.body).toString()).toBe(js);
     }
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'br;q=0, gzip;q=0' }] as Record<string, string>[]) {
       const res = await get('/assets/app.js', headers);
       expect(res.headers['content-encoding']).toBeUndefined();
       expect(res.body.toString()).toBe(js);

@@ -120,7 +120,7 @@ const row = (label, f) => console.log(`${label.padEnd(34)}${['before', 'now'].ma
   const [b, a] = ['before', 'now'].map((n) => parseFloat(f(results[n])) * (f(results[n]).endsWith(' s') ? 1000 : 1));
   return `   ${(b / a).toFixed(1)}x`;
 })()}`);
-console.log(`first paint, Chromium ${browser.version?.() ?? ''}, ${RUNS} runs each (median), fixture NixOS host`);
+console.log(`first paint, Chromium ${browser.version()}, ${RUNS} runs each (median), fixture NixOS host, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
 console.log(`${''.padEnd(34)}${'before'.padStart(12)}${'now'.padStart(12)}   before/now`);
 row('first paint, first load', (r) => fmt(r.first.fcp));
 row('first paint, cold', (r) => fmt(med(r.cold, 'fcp')));

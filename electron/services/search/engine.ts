@@ -87,7 +87,8 @@ export class SearchIndex extends WholeQueryScorer {
     const information = q.terms.map((t, i) => (q.optional[i] ? 0 : this.termInformation(t)));
     order.forEach(({ term, index, size }, position) => {
       const isLast = index === q.terms.length - 1;
-      const restrict = position > 0 && size > RESTRICT_ABOVE && touchedCount > 0;
+      // (a dotted path is a name: its other segments, "services" or "conf…", only check the rarest one's candidates)
+      const restrict = position > 0 && (q.dotted || size > RESTRICT_ABOVE) && touchedCount > 0;
       const termEpoch = ++this.termCounter;
       if (termEpoch === EPOCH_WRAP) {
         this.termCounter = 1;
@@ -137,6 +138,7 @@ export class SearchIndex extends WholeQueryScorer {
     // A document need not have every word: one lacking a word pays what the word tells (a word of prose
     // little, a rare name word much). It is left out when it has less than half of what the best have,
     // unless it has all but one of the words of a sentence of three or more (of the most any document has).
+    // A dotted path is a name: every segment, as far as any document has them.
     const wanted = information.reduce((a, b) => a + b, 0);
     let mostCovered = 0;
     let most = 0;
@@ -153,7 +155,7 @@ export class SearchIndex extends WholeQueryScorer {
     // a dotted path is a name: all of it, as far as any document has it
     const minimum = q.dotted ? mostCovered : mostCovered * 0.5;
     const asked = Math.min(most, information.filter((x) => x > 0).length);
-    const enough = asked >= 3 ? asked - 1 : asked;
+    const enough = asked >= 3 && !q.dotted ? asked - 1 : asked;
 
     this.addWholeQueryEvidence(q, epoch);
 

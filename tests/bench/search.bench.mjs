@@ -13,8 +13,9 @@
 // (tests/fixtures/search/make-packages.mjs with realMetadata): every attribute NAME is real; descriptions and
 // programs are real for about 1,150 packages (a hand-written table of well-known ones, and what the real
 // options data says about the packages its modules use); the other descriptions are GENERATED. So: package
-// relevance rests on real names and real metadata only (every labelled package answer has real metadata),
-// while package latency and memory rest partly on generated description text (a small vocabulary repeated
+// relevance rests on real names, and on real metadata wherever a query needs more than a name (one
+// exception: "video editor" -> shotcut in the newcomer set, whose description here is generated), while
+// package latency and memory rest partly on generated description text (a small vocabulary repeated
 // across 145,000 entries: more common words than real descriptions have).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,10 @@
-import type { ErrorCode, RpcError } from '../shared/contract/core';
+import type { ErrorCode, ErrorExplanation, RpcError } from '../shared/contract/core';
 
 /** An error meant for a person: `message` is what the app shows. Services throw it; the router turns it into an RpcError value. */
 export class AppError extends Error {
+  /** the failure recognised and explained with its fixes (electron/core/nix-errors.ts), when it is one */
+  explanation?: ErrorExplanation;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -16,6 +19,7 @@ export class AppError extends Error {
     const out: RpcError = { code: this.code, message: this.message };
     if (this.detail) out.detail = this.detail;
     if (this.learn) out.learn = this.learn;
+    if (this.explanation) out.explanation = this.explanation;
     return out;
   }
 }

@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { RpcError } from '../../shared/contract';
 import { useNavigation } from '../stores/navigation';
+import { ErrorExplanation } from './ErrorExplanation';
 import { Icon, type IconName } from './Icon';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -50,13 +51,17 @@ export function Banner({ kind, title, children, actions, focus, testId }: { kind
   );
 }
 
-/** An error as a person reads it: the message, what went on underneath on request, and a Learn link where one fits. */
-export function ErrorBanner({ error, onRetry }: { error: RpcError; onRetry?: () => void }) {
+/**
+ * An error as a person reads it: the message (or, for a failure the app recognises, its explanation with
+ * the fixes as buttons), what went on underneath on request, and a Learn link where one fits.
+ */
+export function ErrorBanner({ error, onRetry, onRetryWithBackup }: { error: RpcError; onRetry?: () => void; onRetryWithBackup?: () => void }) {
   const go = useNavigation((s) => s.go);
+  const explained = error.explanation;
   return (
     <Banner
       kind="danger"
-      title={error.message}
+      title={explained ? explained.title : error.message}
       actions={
         <>
           {onRetry ? (
@@ -72,10 +77,12 @@ export function ErrorBanner({ error, onRetry }: { error: RpcError; onRetry?: () 
         </>
       }
     >
-      {error.detail ? (
+      {explained ? <ErrorExplanation explanation={explained} onRetryWithBackup={onRetryWithBackup} /> : null}
+      {error.detail || explained ? (
         <details>
           <summary className="faint">Details</summary>
-          <pre tabIndex={0}>{error.detail}</pre>
+          {explained ? <p>{error.message}</p> : null}
+          {error.detail ? <pre tabIndex={0}>{error.detail}</pre> : null}
         </details>
       ) : null}
     </Banner>

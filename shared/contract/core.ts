@@ -24,6 +24,62 @@ export const errorCodes = [
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
+const errorLocationShape = z.object({ file: z.string(), line: z.number().int().positive(), column: z.number().int().positive() });
+
+/** What a fix button does; the app runs each kind itself (after a preview where it changes a file). */
+export const fixActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('open-file'), file: z.string().max(4096), line: z.number().int().positive(), column: z.number().int().positive().optional() }).strict(),
+  z.object({ kind: z.literal('add-to-config'), target: z.enum(['system', 'home']), option: z.enum(['nixpkgs.config.allowUnfree']), value: z.literal(true) }).strict(),
+  z.object({ kind: z.literal('git-add'), file: z.string().max(4096), repo: z.string().max(4096) }).strict(),
+  z.object({ kind: z.literal('open-page'), route: z.string().max(200).regex(/^#\/[a-z0-9/-]*$/) }).strict(),
+  z.object({ kind: z.literal('retry-with-backup') }).strict(),
+]);
+export type FixAction = z.infer<typeof fixActionSchema>;
+
+export const explanationCodes = [
+  'unfree',
+  'insecure',
+  'undefined-variable',
+  'missing-attribute',
+  'option-missing',
+  'option-renamed',
+  'option-removed',
+  'infinite-recursion',
+  'untracked-flake-file',
+  'collision',
+  'hash-mismatch',
+  'disk-full',
+  'network',
+  'syntax',
+  'state-version',
+  'release-mismatch',
+  'file-in-the-way',
+] as const;
+export type ExplanationCode = (typeof explanationCodes)[number];
+
+/** A recognised Nix, nixos-rebuild or home-manager failure in plain words, with the fixes a person can apply. */
+export const errorExplanationSchema = z.object({
+  code: z.enum(explanationCodes),
+  title: z.string().max(500),
+  explanation: z.string().max(4000),
+  fixes: z
+    .array(
+      z.object({
+        label: z.string().max(300),
+        /** more words on this fix (what it changes, when it is the right one) */
+        detail: z.string().max(2000).optional(),
+        /** a command to copy when the fix is one the person runs or pastes */
+        command: z.string().max(2000).optional(),
+        action: fixActionSchema.optional(),
+      }),
+    )
+    .max(8),
+  /** names that exist and look like the one Nix did not find */
+  suggestions: z.array(z.string().max(300)).max(10).optional(),
+  location: errorLocationShape.optional(),
+});
+export type ErrorExplanation = z.infer<typeof errorExplanationSchema>;
+
 export const rpcErrorSchema = z.object({
   code: z.enum(errorCodes),
   message: z.string(),
@@ -31,7 +87,9 @@ export const rpcErrorSchema = z.object({
   /** id of a Learn entry that explains the concept behind this error */
   learn: z.string().optional(),
   /** where in a file the error points (a Nix error's file, line and column) */
-  location: z.object({ file: z.string(), line: z.number().int().positive(), column: z.number().int().positive() }).optional(),
+  location: errorLocationShape.optional(),
+  /** the error recognised and explained, with its fixes (Nix, nixos-rebuild and home-manager failures) */
+  explanation: errorExplanationSchema.optional(),
 });
 export type RpcError = z.infer<typeof rpcErrorSchema>;
 

@@ -89,6 +89,8 @@ export type AddTarget = z.infer<typeof addTargetSchema>;
 export const addItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('package'), attr: attrName }).strict(),
   z.object({ kind: z.literal('option'), name: optionName, source: z.enum(['nixos', 'home-manager']) }).strict(),
+  /** a fix an error explanation offers (electron/core/nix-errors.ts): only these settings, only these values */
+  z.object({ kind: z.literal('setting'), name: z.enum(['nixpkgs.config.allowUnfree']), value: z.literal(true) }).strict(),
 ]);
 export type AddItem = z.infer<typeof addItemSchema>;
 

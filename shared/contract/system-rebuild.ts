@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobMethod, method, noParams } from './core';
+import { errorExplanationSchema, jobMethod, method, noParams } from './core';
 
 /** Everything that changes the system: rebuild, preview, safe switch, rollback, switch to N, and the configuration files. */
 
@@ -126,6 +126,8 @@ export const configErrorSchema = z.object({
   location: errorLocationSchema.nullable(),
   /** the same location relative to the configuration folder, when it is inside */
   relativePath: z.string().nullable(),
+  /** the error recognised and explained, with its fixes */
+  explanation: errorExplanationSchema.optional(),
 });
 
 const MAX_CONFIG_CHARS = 1024 * 1024;

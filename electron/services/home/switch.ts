@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { SwitchResult } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
+import { parseClobbered } from '../../core/nix-errors';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
+import { explainFailure } from '../system/error-explanation';
 import { currentGeneration, listProfileLinks } from '../system/profile';
 import { unpackedChannels, userChannelsDir } from './channels';
 import { explainSearchPathError, findHomeManager, homeManagerEnv, stripAnsi } from './command';
@@ -11,32 +13,8 @@ import { activationGap, type ActivationGap } from './generations';
 import { homeManagerProfile } from './profile-path';
 import { homeFlake, resolveConfigPath } from './status';
 
-export interface Clobbered {
-  path: string;
-  backupInTheWay: string | null;
-}
-
-/**
- * home-manager's checkLinkTargets refuses to overwrite files it does not own. Its wording changed over
- * releases; all of these are real:
- *   Existing file '/home/a/.bashrc' is in the way of '/nix/store/…-home-manager-files/.bashrc'   (≤ 25.05)
- *   Existing file '/home/a/.bashrc' would be clobbered                                            (≥ 25.11)
- *   Existing file '/home/a/.bashrc.backup' would be clobbered by backing up '/home/a/.bashrc'     (with -b)
- */
-export function parseClobbered(lines: string[]): Clobbered[] {
-  const out = new Map<string, Clobbered>();
-  for (const raw of lines) {
-    const line = stripAnsi(raw).trim();
-    let m = /^Existing file '(.+)' would be clobbered by backing up '(.+)'$/.exec(line);
-    if (m) {
-      out.set(m[2]!, { path: m[2]!, backupInTheWay: m[1]! });
-      continue;
-    }
-    m = /^Existing file '(.+)' would be clobbered$/.exec(line) ?? /^Existing file '(.+)' is in the way of '(\/nix\/store\/[^']*)'$/.exec(line);
-    if (m && !out.has(m[1]!)) out.set(m[1]!, { path: m[1]!, backupInTheWay: null });
-  }
-  return [...out.values()];
-}
+// home-manager's "Existing file '…' is in the way" lines are read by the shared classifier
+export { parseClobbered, type Clobbered } from '../../core/nix-errors';
 
 /** "There is an unread and relevant news item." (older) / "There is 1 unread…" / "There are 3 unread and relevant news items." */
 export function parseUnreadNews(lines: string[]): number | null {
@@ -182,5 +160,8 @@ export async function runSwitch(ctx: AppContext, job: JobContext, backupExtensio
     channelsDir: await userChannelsDir(ctx),
   });
   const what = searchPath ?? (errorLine ? `home-manager switch failed: ${errorLine}${/[.!?]$/.test(errorLine) ? '' : '.'}` : 'home-manager switch failed.');
-  throw new AppError('command-failed', `${what} ${afterFailure(previous, now, gap)}`, seen.slice(-30).join('\n'));
+  const failure = new AppError('command-failed', `${what} ${afterFailure(previous, now, gap)}`, seen.slice(-30).join('\n'));
+  const explanation = searchPath ? null : await explainFailure(ctx, seen.join('\n'), { tool: 'home-manager', configKind: (await homeFlake(ctx)) ? 'flake' : 'channels', configFile: ctx.host.homeManagerConfig });
+  if (explanation) failure.explanation = explanation;
+  throw failure;
 }

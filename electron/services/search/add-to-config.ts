@@ -57,6 +57,12 @@ async function plan(ctx: AppContext, target: AddTarget, item: AddItem): Promise<
     if (before === null) return { file, before, snippet, edit: { status: 'manual', message: `There is no ${fileName} at ${file}.` } };
     return { file, before, snippet, edit: addPackage(before, pkg.attr, listPath) };
   }
+  if (item.kind === 'setting') {
+    // nixpkgs.config is free-form: its keys are not in the options list, so the edit is made from the name and value alone
+    const snippet = optionSnippet(item.name, String(item.value));
+    if (before === null) return { file, before, snippet, edit: { status: 'manual', message: `There is no ${fileName} at ${file}.` } };
+    return { file, before, snippet, edit: addOption(before, item.name, String(item.value)) };
+  }
   if ((item.source === 'home-manager') !== (target === 'home')) {
     throw new AppError('refused', item.source === 'home-manager' ? 'Home Manager options belong in home.nix, not in the system configuration.' : 'NixOS options belong in the system configuration, not in home.nix.');
   }

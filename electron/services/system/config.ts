@@ -10,6 +10,7 @@ import { placeNixError, placeSyntaxError } from './nix-syntax';
 import type { RebuildParams } from '../../../shared/contract/system-rebuild';
 import { pathExists } from '../../paths';
 import { flakeFolder } from './flake-dir';
+import { explainFailure } from './error-explanation';
 import { mapFlakeError, writeFlakeFileAsUser } from './flake';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -153,7 +154,14 @@ export async function configErrorFrom(ctx: AppContext, nixError: NixError, flake
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
   }
   const { dir } = await configFolder(ctx);
-  return { message: error.summary, text: error.text, location, relativePath: location ? relativeTo(dir, location.file) : null };
+  const explanation = await explainFailure(ctx, error.text, {
+    tool: 'nixos-rebuild',
+    configKind: flakeDir ? 'flake' : 'channels',
+    location,
+    configFile: path.join(ctx.host.nixosConfigDir, 'configuration.nix'),
+    untracked: error.untracked ?? null,
+  });
+  return { message: error.summary, text: error.text, location, relativePath: location ? relativeTo(dir, location.file) : null, ...(explanation ? { explanation } : {}) };
 }
 
 /**

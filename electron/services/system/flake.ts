@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FlakeCheckResult, FlakeInputChange, FlakeLockedInput, FlakeUpdateResult } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
+import { missingFlakePath } from '../../core/nix-errors';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
@@ -383,8 +384,7 @@ export async function mapFlakeError(ctx: AppContext, error: NixError, flakeDir: 
   const inUserFiles = [...stripAnsiText(mapped.text).matchAll(/(?:^|\s)at (\/[^\s:]+):(\d+):(\d+)/gm)].filter((m) => !m[1]!.startsWith('/nix/store/'));
   const nearest = inUserFiles.at(-1);
   if (nearest) mapped.location = { file: nearest[1]!, line: Number(nearest[2]), column: Number(nearest[3]) };
-  const missing = /(?:path '([^']+)' does not exist|getting status of '([^']+)': No such file or directory)/.exec(stripAnsiText(error.text));
-  const missingInCopy = missing ? (missing[1] ?? missing[2])! : null;
+  const missingInCopy = missingFlakePath(error.text);
   if (missingInCopy && toUser(missingInCopy) !== missingInCopy) {
     const userFile = toUser(missingInCopy);
     const top = await gitTopLevel(flakeDir);
@@ -396,6 +396,7 @@ export async function mapFlakeError(ctx: AppContext, error: NixError, flakeDir: 
       if (tracked !== true) {
         mapped = {
           ...mapped,
+          untracked: { file: userFile, repo: top, relative: rel },
           summary: `${rel} is not known to git, so Nix cannot see it. Your flake is a git repository, and Nix copies only the files git tracks. Run "git add ${rel}" in ${top} (no commit needed), then rebuild`,
           location: mapped.location && !mapped.location.file.startsWith('/nix/store/') ? mapped.location : { file: userFile, line: 1, column: 1 },
         };

@@ -59,6 +59,8 @@ export interface NixError {
   failedDerivation?: string;
   /** that builder's last output lines, when Nix showed them or the log stream carried them */
   logTail?: string[];
+  /** a flake file that exists but git does not track (so Nix's copy lacks it), as mapFlakeError found it */
+  untracked?: { file: string; repo: string; relative: string };
 }
 
 /** How many of a builder's last output lines a build failure keeps (Nix's own default log-lines is 25). */

@@ -11,6 +11,7 @@ import { forwardHelperEvents, JobLogFile, previewSwitch } from './activation';
 import { commitConfig, resolveFlake } from './config';
 import { checkFlake, mapFlakeError, updateFlake } from './flake';
 import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
+import { explainFailure } from './error-explanation';
 import { placeNixError } from './nix-syntax';
 import { listProfileLinks } from './profile';
 import { readSystemSettings } from './settings';
@@ -109,7 +110,16 @@ export async function nixFailure(ctx: AppContext, what: string, nixError: NixErr
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
   }
   const where = location && !error.summary.includes(path.basename(location.file)) ? ` (${path.basename(location.file)}, line ${location.line})` : '';
-  return new NixBuildError(`${what} failed: ${error.summary}${where}`, error.text, location);
+  const failure = new NixBuildError(`${what} failed: ${error.summary}${where}`, error.text, location);
+  const explanation = await explainFailure(ctx, error.text, {
+    tool: 'nixos-rebuild',
+    configKind: flakeDir ? 'flake' : 'channels',
+    location,
+    configFile: path.join(ctx.host.nixosConfigDir, 'configuration.nix'),
+    untracked: error.untracked ?? null,
+  });
+  if (explanation) failure.explanation = explanation;
+  return failure;
 }
 
 /** Errors the helper reports in words of its own, passed on as they are. */

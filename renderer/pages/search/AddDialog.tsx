@@ -29,7 +29,7 @@ export function AddDialog() {
   }, [add]);
   if (!add) return <dialog ref={ref} className="modal" />;
   const p = add.preview;
-  const what = add.item.kind === 'package' ? add.item.attr : add.item.name;
+  const what = add.item.kind === 'package' ? add.item.attr : add.item.kind === 'setting' ? `${add.item.name} = ${String(add.item.value)}` : add.item.name;
   const fileName = add.target === 'system' ? 'configuration.nix' : 'home.nix';
   return (
     <dialog ref={ref} className="modal add-dialog" onClose={closeAdd} aria-label={`Add ${what}`}>

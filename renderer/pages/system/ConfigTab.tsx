@@ -148,7 +148,7 @@ export function ConfigTab() {
             </Banner>
           ) : evaluation.error ? (
             <NixErrorPanel
-              error={{ code: 'nix-error', message: `Evaluation failed: ${evaluation.error.message}`, detail: evaluation.error.text, ...(evaluation.error.location ? { location: evaluation.error.location } : {}) }}
+              error={{ code: 'nix-error', message: `Evaluation failed: ${evaluation.error.message}`, detail: evaluation.error.text, ...(evaluation.error.location ? { location: evaluation.error.location } : {}), ...(evaluation.error.explanation ? { explanation: evaluation.error.explanation } : {}) }}
               configDir={config?.dir}
             />
           ) : null

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Preview, RebuildAction, RpcError } from '../../../shared/contract';
 import { BuildProgress } from '../../components/BuildProgress';
+import { ErrorExplanation } from '../../components/ErrorExplanation';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
 import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
@@ -29,12 +30,14 @@ export function NixErrorPanel({ error, configDir, onRestore }: { error: RpcError
   const go = useNavigation((s) => s.go);
   const loc = error.location;
   const rel = loc ? configRelative(loc.file, configDir) : null;
+  const explained = error.explanation;
   return (
     <div className="nix-error" role="alert" data-testid="nix-error">
       <div className="row">
         <Icon name="alert" />
-        <strong>{error.message}</strong>
+        <strong>{explained ? explained.title : error.message}</strong>
       </div>
+      {explained ? <ErrorExplanation explanation={explained} configDir={configDir} /> : null}
       {loc ? (
         <div className="row">
           {rel ? (
@@ -49,7 +52,15 @@ export function NixErrorPanel({ error, configDir, onRestore }: { error: RpcError
           )}
         </div>
       ) : null}
-      {error.detail ? <pre className="nix-error-text">{error.detail}</pre> : null}
+      {explained ? (
+        <details>
+          <summary className="faint">Details</summary>
+          <p>{error.message}</p>
+          {error.detail ? <pre className="nix-error-text">{error.detail}</pre> : null}
+        </details>
+      ) : error.detail ? (
+        <pre className="nix-error-text">{error.detail}</pre>
+      ) : null}
       {onRestore ? (
         <div className="row">
           <button className="btn small" onClick={onRestore}>

@@ -3,19 +3,47 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AppError } from '../errors';
+import { helperContract, type HelperArgs, type HelperOperationName, type HelperResult } from '../helper/contract';
 import { HELPER_EXIT, encodeArgs, helperEventSchema, operationClass, operationNamePattern, type HelperEvent } from '../helper/protocol';
 import type { Host } from '../host';
 import { defaultHelperCommand } from '../paths';
+import type { JobContext } from './jobs';
 
 export interface PrivilegedRunOptions {
+  /** closing it asks the helper to stop, where stopping is safe */
   signal?: AbortSignal;
-  onEvent?: (event: HelperEvent) => void;
+  /** the job this operation is part of: the helper's phases, progress and log lines become the job's */
+  job?: Pick<JobContext, 'log' | 'phase' | 'progress'>;
+  /** each log line is also written here (a job's log file, read after the app is gone) */
+  logFile?: { write(line: string): void } | null;
+  /** takes the helper's log lines instead of the job (a caller that reads them, e.g. to follow a build) */
+  onLog?: (text: string, stream: 'stdout' | 'stderr' | 'info') => void;
 }
 
-/** Runs one of the root helper's named operations with the rights it needs. */
+/** Runs one of the root helper's named operations (electron/helper/contract.ts) with the rights it needs. */
 export interface PrivilegedRunner {
   readonly backend: Host['privilege'];
-  run<T = unknown>(operation: string, args: unknown, opts?: PrivilegedRunOptions): Promise<T>;
+  run<K extends HelperOperationName>(operation: K, args: HelperArgs<K>, opts?: PrivilegedRunOptions): Promise<HelperResult<K>>;
+}
+
+/** The one place a helper event reaches the job that asked for the operation. */
+function forwardEvent(opts: PrivilegedRunOptions, event: Exclude<HelperEvent, { type: 'result' | 'error' }>) {
+  if (event.type === 'phase') opts.job?.phase(event.phase, event.label, { cancellable: event.cancellable });
+  else if (event.type === 'progress') opts.job?.progress(event.progress);
+  else if (opts.onLog) opts.onLog(event.text, event.stream);
+  else {
+    opts.job?.log(event.text, event.stream);
+    opts.logFile?.write(event.text);
+  }
+}
+
+/** The helper's answer, checked against the operation's result schema: a helper from another version is not trusted to know its shape. */
+function checkedResult<K extends HelperOperationName>(operation: K, value: unknown): HelperResult<K> {
+  const parsed = helperContract[operation].result.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError('internal', `The privileged helper's answer to "${operation}" is not what the app expects, so it was not used.`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return parsed.data as HelperResult<K>;
 }
 
 const PKEXEC_DISMISSED = 126;
@@ -77,7 +105,11 @@ class SpawnedHelperRunner implements PrivilegedRunner {
     return (this.options.policyDirs ?? POLKIT_ACTION_DIRS).some((dir) => existsSync(path.join(dir, POLKIT_POLICY_FILE)));
   }
 
-  async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
+  async run<K extends HelperOperationName>(operation: K, args: HelperArgs<K>, opts: PrivilegedRunOptions = {}): Promise<HelperResult<K>> {
+    return checkedResult(operation, await this.spawnHelper(operation, args, opts));
+  }
+
+  private async spawnHelper(operation: string, args: unknown, opts: PrivilegedRunOptions): Promise<unknown> {
     const argv = helperArgv(this.host, operation, args, true);
     // Inside the AppImage the helper lives on a per-run mount no polkit policy can name: pkexec would ask
     // for a generic "run a program as root" password, and root may not even read a user's FUSE mount.
@@ -86,7 +118,7 @@ class SpawnedHelperRunner implements PrivilegedRunner {
     }
     const [file, ...rest] = this.backend === 'pkexec' ? [this.host.commands.pkexec, ...argv] : argv;
     if (opts.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const child = spawn(file!, rest, {
         stdio: ['pipe', 'pipe', 'pipe'],
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -98,12 +130,12 @@ class SpawnedHelperRunner implements PrivilegedRunner {
       stdoutLines.on('line', (line) => {
         const event = parseEvent(line);
         if (!event) {
-          opts.onEvent?.({ type: 'log', stream: 'stdout', text: line });
+          forwardEvent(opts, { type: 'log', stream: 'stdout', text: line });
           return;
         }
         if (event.type === 'result') result = { value: event.value };
         else if (event.type === 'error') error = new AppError(event.error.code, event.error.message, event.error.detail, event.error.learn);
-        else opts.onEvent?.(event);
+        else forwardEvent(opts, event);
       });
       readline.createInterface({ input: child.stderr }).on('line', (line) => {
         stderrTail.push(line);
@@ -135,7 +167,7 @@ class SpawnedHelperRunner implements PrivilegedRunner {
           }
         }
         if (error) return reject(error);
-        if (code === HELPER_EXIT.ok && result) return resolve(result.value as T);
+        if (code === HELPER_EXIT.ok && result) return resolve(result.value);
         if (opts.signal?.aborted) return reject(new AppError('cancelled', 'Cancelled.'));
         // its stack stays in the main process's log; the page gets the error's own words only
         if (stderrTail.length) console.error(`[privileged helper] exit ${code}:\n${stderrTail.join('\n')}`);
@@ -152,7 +184,7 @@ class SudoPromptRunner implements PrivilegedRunner {
   readonly backend = 'sudo-prompt' as const;
   constructor(private readonly host: Host) {}
 
-  async run<T>(operation: string, args: unknown, opts: PrivilegedRunOptions = {}): Promise<T> {
+  async run<K extends HelperOperationName>(operation: K, args: HelperArgs<K>, opts: PrivilegedRunOptions = {}): Promise<HelperResult<K>> {
     const argv = helperArgv(this.host, operation, args, false);
     if (argv.at(-1)!.length > 100_000) throw new AppError('unsupported', 'This change is too large to pass through the password prompt on this system.');
     for (const part of argv) {
@@ -175,10 +207,10 @@ class SudoPromptRunner implements PrivilegedRunner {
       if (event.type === 'result') {
         value = event.value;
         found = true;
-      } else opts.onEvent?.(event);
+      } else forwardEvent(opts, event);
     }
     if (!found) throw new AppError('internal', 'The privileged helper gave no answer.');
-    return value as T;
+    return checkedResult(operation, value);
   }
 }
 

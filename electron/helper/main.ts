@@ -10,6 +10,7 @@ import { toRpcError } from '../errors';
 import { helperEnvironment } from './environment';
 import type { HelperIO } from './io';
 import { writeEvent } from './io';
+import { helperContract, isHelperOperationName, type HelperOperationName, type HelperParsedArgs, type HelperReturn } from './contract';
 import { operations } from './operations';
 import { HELPER_EXIT, decodeArgs, isPrivilegeClass, operationClass, operationNamePattern, privilegeClasses } from './protocol';
 
@@ -20,6 +21,10 @@ function firstLine(lines: readline.Interface): Promise<string> {
   });
 }
 
+function runOperation<K extends HelperOperationName>(name: K, args: HelperParsedArgs<K>, io: HelperIO): Promise<HelperReturn<K>> {
+  return operations[name](args, io);
+}
+
 function refuse(message: string, detail?: string): never {
   writeEvent({ type: 'error', error: { code: 'refused', message, ...(detail ? { detail } : {}) } });
   process.exit(HELPER_EXIT.refused);
@@ -28,10 +33,9 @@ function refuse(message: string, detail?: string): never {
 async function main(argv: string[]): Promise<void> {
   const [startedAs, name, encoded, ...extra] = argv;
   if (!isPrivilegeClass(startedAs)) refuse(`The helper was started for an unknown kind of change ("${String(startedAs).slice(0, 40)}"), so it did nothing.`);
-  if (!name || !operationNamePattern.test(name) || !Object.prototype.hasOwnProperty.call(operations, name) || extra.length > 0) {
+  if (!name || !operationNamePattern.test(name) || !isHelperOperationName(name) || extra.length > 0) {
     refuse(`The helper does not know the operation "${String(name).slice(0, 60)}".`);
   }
-  const operation = operations[name]!;
   const stdinLines = readline.createInterface({ input: process.stdin });
   let raw: unknown;
   try {
@@ -39,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     refuse('The helper could not read its arguments.', (err as Error).message);
   }
-  const parsed = operation.args.safeParse(raw);
+  const parsed = helperContract[name].args.safeParse(raw);
   if (!parsed.success) {
     refuse(`The helper refused "${name}": its arguments are not valid.`, parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
@@ -70,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
     },
   };
   try {
-    const value = await operation.run(parsed.data, io);
+    const value = await runOperation(name, parsed.data, io);
     writeEvent({ type: 'result', value: value ?? null });
     process.exitCode = HELPER_EXIT.ok;
   } catch (err) {

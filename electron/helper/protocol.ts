@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jobProgressSchema } from '../../shared/contract/jobs';
 import { rpcErrorSchema } from '../../shared/contract/core';
+import { MAX_CONFIG_CHARS } from './contract';
 
 /**
  * The root helper's wire format. Request: argv `<class> <operation> <base64url(JSON args) | ->` (with `-`
@@ -19,8 +20,7 @@ export type HelperEvent = z.infer<typeof helperEventSchema>;
 
 export const HELPER_EXIT = { ok: 0, failed: 1, refused: 2 } as const;
 
-/** The largest text an operation takes: a configuration file, capped like the contract caps it (characters). */
-export const MAX_CONFIG_CHARS = 1024 * 1024;
+export { MAX_CONFIG_CHARS };
 
 /**
  * The longest encoded argument line the helper reads. JSON writes one character as at most 6 bytes
@@ -66,32 +66,5 @@ export type PrivilegeClass = keyof typeof privilegeClasses;
 
 export const isPrivilegeClass = (value: unknown): value is PrivilegeClass => typeof value === 'string' && Object.prototype.hasOwnProperty.call(privilegeClasses, value);
 
-/** Every operation's class. An operation missing here cannot run at all (the helper refuses it). */
-const operationClasses: Record<string, PrivilegeClass | ((args: unknown) => PrivilegeClass)> = {
-  rebuild: (args) => ((args as { upgrade?: unknown } | null)?.upgrade === true ? 'channels' : 'routine'),
-  'config-backups': 'routine',
-  'config-commit': 'routine',
-  'ventoy-info': 'routine',
-  eject: 'routine',
-  activate: 'activate',
-  rollback: 'activate',
-  'switch-generation': 'activate',
-  'revert-trial': 'trial',
-  'end-trial': 'trial',
-  'delete-generations': 'cleanup',
-  gc: 'cleanup',
-  'write-config': 'config',
-  'restore-config': 'config',
-  'channel-add': 'channels',
-  'channel-remove': 'channels',
-  'channel-update': 'channels',
-  'write-image': 'device',
-  'ventoy-copy': 'device',
-};
-
-/** The class an operation runs under with these arguments (rebuild --upgrade updates channels); null for an unknown operation. */
-export function operationClass(operation: string, args: unknown): PrivilegeClass | null {
-  if (!Object.prototype.hasOwnProperty.call(operationClasses, operation)) return null;
-  const entry = operationClasses[operation]!;
-  return typeof entry === 'function' ? entry(args) : entry;
-}
+/** Each operation's class is declared with the operation, in electron/helper/contract.ts. */
+export { operationClass } from './contract';

@@ -47,13 +47,13 @@ function hostFileFor(configDir: string) {
 describe('root helper (real helper process, direct backend)', () => {
   it('refuses an unknown operation', async () => {
     const runner = directRunner(tempDir());
-    await expect(runner.run('format-disk', {})).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('does not know the operation') });
+    await expect(runner.run('format-disk' as never, {} as never)).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('does not know the operation') });
   });
 
   it('refuses operation names that could be flags or paths before spawning anything', async () => {
     const runner = directRunner(tempDir());
-    await expect(runner.run('--help', {})).rejects.toMatchObject({ code: 'refused' });
-    await expect(runner.run('../../bin/sh', {})).rejects.toMatchObject({ code: 'refused' });
+    await expect(runner.run('--help' as never, {} as never)).rejects.toMatchObject({ code: 'refused' });
+    await expect(runner.run('../../bin/sh' as never, {} as never)).rejects.toMatchObject({ code: 'refused' });
   });
 
   it('re-validates arguments: paths outside the config folder, extra keys and oversized content are refused', async () => {
@@ -82,9 +82,9 @@ describe('root helper (real helper process, direct backend)', () => {
     process.env.NIXOS_COMPANION_HOST = hostFileFor(dir);
     try {
       const runner = directRunner(dir);
-      const result = await runner.run<{ path: string; backup: string }>('write-config', { relativePath: 'configuration.nix', content: '{ services.openssh.enable = true; }\n' });
+      const result = await runner.run('write-config', { relativePath: 'configuration.nix', content: '{ services.openssh.enable = true; }\n' });
       expect(readFileSync(path.join(dir, 'configuration.nix'), 'utf8')).toContain('openssh');
-      expect(readFileSync(result.backup, 'utf8')).toBe('{ }\n');
+      expect(readFileSync(result.backup!, 'utf8')).toBe('{ }\n');
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       delete process.env.NIXOS_COMPANION_HOST;
@@ -356,7 +356,7 @@ describe('write-config: one writer at a time, never through a link that leads ou
       const worst = '\u0001'.repeat(MAX_CONFIG_CHARS);
       for (const content of [typical, worst]) {
         expect(content.length).toBe(MAX_CONFIG_CHARS);
-        const r = await directRunner(dir).run<{ sha256: string }>('write-config', { relativePath: 'big.nix', content });
+        const r = await directRunner(dir).run('write-config', { relativePath: 'big.nix', content });
         expect(readFileSync(path.join(dir, 'big.nix'), 'utf8') === content).toBe(true);
         expect(r.sha256).toBe(sha256(content));
       }

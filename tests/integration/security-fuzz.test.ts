@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operations } from '../../electron/helper/operations';
+import { helperContract } from '../../electron/helper/contract';
 import * as protocol from '../../electron/helper/protocol';
 import { loadHost } from '../../electron/host';
 import { methods } from '../../shared/contract';
@@ -441,7 +441,7 @@ describe(`security fuzz (seed ${seed})`, () => {
       }
     }
     // every operation with arguments its schema rejects
-    for (const [op, operation] of Object.entries(operations)) {
+    for (const [op, operation] of Object.entries(helperContract)) {
       const keysOf = shapeKeys(operation.args);
       for (let i = 0; i < 3; i++) {
         const args = mutatedParams(keysOf, (a) => operation.args.safeParse(a).success);

@@ -315,7 +315,7 @@ describe('reattach after a restart', () => {
       const changes = { useSystemdRun: mode === 'a systemd unit' };
       await withChangedHost(changes, `reattach-${changes.useSystemdRun}`, async (app) => {
         writeFileSync(host.configFile, configWith(`  users.motd = "reattach from ${mode}";`));
-        const built = await app.ctx.privileged.run<{ buildId: string; storePath: string }>('rebuild', { action: 'build', upgrade: false, showTrace: false, flakeAttribute: null });
+        const built = await app.ctx.privileged.run('rebuild', { action: 'build', upgrade: false, showTrace: false, flakeAttribute: null });
         host.slowActivation(4);
         // the app's helper starts the activation, then the app goes away (the helper is killed with it)
         const helper = spawn(process.execPath, [path.join(process.cwd(), 'dist/helper/helper.mjs'), 'activate', 'activate', '-'], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });

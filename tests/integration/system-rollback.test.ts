@@ -111,10 +111,10 @@ describe('rollback and switch to generation N on a real profile', () => {
     expect(err.code).toBe('not-found');
     expect(err.message).toMatch(/Generation 99 does not exist/);
     await expect(app.ctx.privileged.run('switch-generation', { generation: 99, expectedCurrent: 3 })).rejects.toMatchObject({ code: 'not-found' });
-    await expect(app.ctx.privileged.run('switch-generation', { generation: '3; rm -rf /', expectedCurrent: 3 })).rejects.toMatchObject({ code: 'refused' });
+    await expect(app.ctx.privileged.run('switch-generation', { generation: '3; rm -rf /' as never, expectedCurrent: 3 })).rejects.toMatchObject({ code: 'refused' });
     await expect(app.ctx.privileged.run('switch-generation', { generation: 3, expectedCurrent: 3, specialisation: '../../..' })).rejects.toMatchObject({ code: 'refused' });
     // an action that does not say which generation it expects is not taken
-    await expect(app.ctx.privileged.run('rollback', {})).rejects.toMatchObject({ code: 'refused' });
+    await expect(app.ctx.privileged.run('rollback', {} as never)).rejects.toMatchObject({ code: 'refused' });
     expect((await app.callError('system.rollback', {})).code).toBe('invalid-params');
     expect(host.currentGeneration()).toBe(3);
     expect((await app.callError('system.switchGeneration', { generation: 1.5, expectedCurrent: 3 })).code).toBe('invalid-params');

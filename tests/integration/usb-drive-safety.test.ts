@@ -133,7 +133,7 @@ describe('the root helper on recorded machines', () => {
     pointAtScratch('desktop-sata-usb.json', 'sdc');
     const { drives } = await app.call('usb.drives', {});
     expect(drives.find((d) => d.path === scratch.device)).toMatchObject({ name: 'sdc', transport: 'usb', removable: true, blockedReason: null });
-    const result = await app.ctx.privileged.run<{ bytesWritten: number }>('write-image', { image: IPXE_ISO, device: scratch.device, verify: false, expected: { size: 16 * MiB, serial: '4C530001230906117424' } });
+    const result = await app.ctx.privileged.run('write-image', { image: IPXE_ISO, device: scratch.device, verify: false, expected: { size: 16 * MiB, serial: '4C530001230906117424' } });
     const image = readFileSync(IPXE_ISO);
     expect(result.bytesWritten).toBe(image.length);
     expect(readDevice(scratch.device, image.length).equals(image)).toBe(true);

@@ -2,17 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readFile, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../../errors';
-import { MAX_CONFIG_CHARS } from '../protocol';
-import type { HelperOperation } from './types';
-
-/** a relative path of plain segments, no "..", ending in a file a NixOS config dir holds */
-const relativeConfigPath = z
-  .string()
-  .max(200)
-  .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(?:nix|lock)$/, 'must be a relative .nix or .lock path inside the configuration folder')
-  .refine((p) => !p.split('/').includes('..'), 'must not leave the configuration folder');
+import { backupNamePattern, relativeConfigPath } from '../contract';
+import type { HelperImplementations } from './types';
 
 export const BACKUP_DIR_NAME = '.nixos-companion-backups';
 /** Held (created with O_EXCL) while one write checks, backs up and replaces a file; inside the backups folder, which git commits leave out. */
@@ -146,9 +138,7 @@ export async function atomicWriteWithBackup(baseDir: string, relPath: string, co
   });
 }
 
-/** `<relPath with / as __>.<ISO time with - for : and .>`, as atomicWriteWithBackup names them */
-const backupNamePattern = /^([A-Za-z0-9_][A-Za-z0-9._-]*)\.(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)$/;
-
+/** A backup's name is `<relPath with / as __>.<ISO time with - for : and .>`, as atomicWriteWithBackup names them. */
 export function parseBackupName(name: string): { relativePath: string; date: string } | null {
   const m = backupNamePattern.exec(name);
   if (!m) return null;
@@ -174,34 +164,15 @@ async function listBackups(baseDir: string, relPath?: string) {
 }
 
 export const configOperations = {
-  'write-config': {
-    description: 'Write one file under the NixOS configuration folder, atomically, keeping a backup',
-    args: z
-      .object({
-        relativePath: relativeConfigPath,
-        content: z.string().max(MAX_CONFIG_CHARS, 'is longer than 1 MiB'),
-        expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-      })
-      .strict(),
-    run: (args, io) => atomicWriteWithBackup(io.host.nixosConfigDir, args.relativePath, args.content, args.expectedSha256),
+  'write-config': (args, io) => atomicWriteWithBackup(io.host.nixosConfigDir, args.relativePath, args.content, args.expectedSha256),
+  'config-backups': async (args, io) => ({ backups: await listBackups(io.host.nixosConfigDir, args.relativePath) }),
+  'restore-config': async (args, io) => {
+    const parsed = parseBackupName(args.backup);
+    if (!parsed) throw new AppError('refused', 'That is not the name of a configuration backup.');
+    const root = await realpath(io.host.nixosConfigDir);
+    const content = await readFile(path.join(root, BACKUP_DIR_NAME, args.backup), 'utf8').catch(() => {
+      throw new AppError('not-found', 'That backup no longer exists.');
+    });
+    return atomicWriteWithBackup(root, parsed.relativePath, content);
   },
-  'config-backups': {
-    description: 'List the backups write-config kept, newest first',
-    args: z.object({ relativePath: relativeConfigPath.optional() }).strict(),
-    run: async (args, io) => ({ backups: await listBackups(io.host.nixosConfigDir, args.relativePath) }),
-  },
-  'restore-config': {
-    description: 'Put a backup back in place through the same atomic write (the current file is backed up first)',
-    args: z.object({ backup: z.string().max(300).regex(backupNamePattern) }).strict(),
-    run: async (args, io) => {
-      const parsed = parseBackupName(args.backup);
-      if (!parsed) throw new AppError('refused', 'That is not the name of a configuration backup.');
-      const root = await realpath(io.host.nixosConfigDir);
-      const content = await readFile(path.join(root, BACKUP_DIR_NAME, args.backup), 'utf8').catch(() => {
-        throw new AppError('not-found', 'That backup no longer exists.');
-      });
-      return atomicWriteWithBackup(root, parsed.relativePath, content);
-    },
-  },
-} satisfies Record<string, HelperOperation<any>>;
-
+} satisfies Partial<HelperImplementations>;

@@ -1,7 +1,6 @@
 import { mkdir, lstat, readlink, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { AppError } from '../../errors';
 import { CommandRunner } from '../../exec/runner';
 import type { Host } from '../../host';
@@ -9,21 +8,13 @@ import { listProfileLinks } from '../../services/system/profile';
 import { protectedGenerations, describeReasons, parseGcSummary } from '../../services/system/cleanup';
 import { readChannelList } from '../../services/system/channels';
 import type { HelperIO } from '../io';
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 
 /**
  * Root operations on the system profile, the store and the root channels. Every argument is checked
  * again here: generation numbers must exist and must not be the current, running or booted one;
  * channel names and URLs must be plain.
  */
-
-const generationList = z
-  .array(z.number().int().positive().max(2_147_483_647))
-  .min(1)
-  .max(10_000)
-  .refine((a) => new Set(a).size === a.length, 'must not repeat a generation');
-
-const channelName = z.string().min(1).max(100).regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/);
 
 function checkUrl(host: Host, raw: string): string {
   let url: URL;
@@ -78,92 +69,67 @@ async function nixChannelEnv(host: Host): Promise<Record<string, string>> {
   return env;
 }
 
-const deleteArgs = z.object({ generations: generationList }).strict();
-const channelAddArgs = z.object({ name: channelName, url: z.string().min(8).max(2000) }).strict();
-const channelRemoveArgs = z.object({ name: channelName }).strict();
-const channelUpdateArgs = z.object({ names: z.array(channelName).min(1).max(50) }).strict();
-
 export const generationsOperations = {
-  'delete-generations': {
-    description: 'Delete system generations by number (never the current, running or booted one)',
-    args: deleteArgs,
-    async run(args: z.output<typeof deleteArgs>, io: HelperIO) {
-      const profile = io.host.systemProfile;
-      const links = await listProfileLinks(profile);
-      const missing = args.generations.filter((n) => !links.some((l) => l.generation === n));
-      if (missing.length) throw new AppError('refused', `Generation ${missing.join(', ')} does not exist, so nothing was deleted.`);
-      const protectedMap = await protectedGenerations(io.host, links);
-      const blocked = args.generations.filter((n) => protectedMap.has(n));
-      if (blocked.length) {
-        throw new AppError('refused', blocked.map((n) => `Generation ${n} is ${describeReasons(protectedMap.get(n)!)} and is never deleted.`).join(' ') + ' Nothing was deleted.');
-      }
-      const sorted = [...args.generations].sort((a, b) => a - b);
-      io.phase('delete', `Deleting generation${sorted.length > 1 ? 's' : ''} ${sorted.join(', ')}`, false);
-      await new CommandRunner(io.host).run('nix-env', ['-p', profile, '--delete-generations', ...sorted.map(String)], { onLine: logLines(io), buffer: true, timeoutMs: 300_000 });
-      return { deleted: sorted };
-    },
+  'delete-generations': async (args, io) => {
+    const profile = io.host.systemProfile;
+    const links = await listProfileLinks(profile);
+    const missing = args.generations.filter((n) => !links.some((l) => l.generation === n));
+    if (missing.length) throw new AppError('refused', `Generation ${missing.join(', ')} does not exist, so nothing was deleted.`);
+    const protectedMap = await protectedGenerations(io.host, links);
+    const blocked = args.generations.filter((n) => protectedMap.has(n));
+    if (blocked.length) {
+      throw new AppError('refused', blocked.map((n) => `Generation ${n} is ${describeReasons(protectedMap.get(n)!)} and is never deleted.`).join(' ') + ' Nothing was deleted.');
+    }
+    const sorted = [...args.generations].sort((a, b) => a - b);
+    io.phase('delete', `Deleting generation${sorted.length > 1 ? 's' : ''} ${sorted.join(', ')}`, false);
+    await new CommandRunner(io.host).run('nix-env', ['-p', profile, '--delete-generations', ...sorted.map(String)], { onLine: logLines(io), buffer: true, timeoutMs: 300_000 });
+    return { deleted: sorted };
   },
-  gc: {
-    description: 'Collect garbage in the Nix store (nix-store --gc)',
-    args: z.object({}).strict(),
-    async run(_args: unknown, io: HelperIO) {
-      const runner = new CommandRunner(io.host);
-      // No separate --print-dead pass for a total: it would walk the whole store twice.
-      io.phase('collect', 'Finding and deleting unused store paths', true);
-      let deleted = 0;
-      let lastReport = 0;
-      let summary: { pathsDeleted: number; bytesFreed: number } | null = null;
-      await runner.run('nix-store', ['--gc'], {
-        signal: io.signal,
-        timeoutMs: 6 * 3_600_000,
-        onLine: (stream, line) => {
-          if (/^deleting '\/.*'$/.test(line)) {
-            deleted++;
-            if (Date.now() - lastReport > 250) {
-              lastReport = Date.now();
-              io.progress({ fraction: null, counters: { deleted }, message: `${deleted} store paths deleted so far` });
-            }
-          } else io.log(line, stream);
-          summary = parseGcSummary(line) ?? summary;
-        },
-      });
-      return summary ?? { pathsDeleted: deleted, bytesFreed: 0 };
-    },
+  gc: async (_args, io) => {
+    const runner = new CommandRunner(io.host);
+    // No separate --print-dead pass for a total: it would walk the whole store twice.
+    io.phase('collect', 'Finding and deleting unused store paths', true);
+    let deleted = 0;
+    let lastReport = 0;
+    let summary: { pathsDeleted: number; bytesFreed: number } | null = null;
+    await runner.run('nix-store', ['--gc'], {
+      signal: io.signal,
+      timeoutMs: 6 * 3_600_000,
+      onLine: (stream, line) => {
+        if (/^deleting '\/.*'$/.test(line)) {
+          deleted++;
+          if (Date.now() - lastReport > 250) {
+            lastReport = Date.now();
+            io.progress({ fraction: null, counters: { deleted }, message: `${deleted} store paths deleted so far` });
+          }
+        } else io.log(line, stream);
+        summary = parseGcSummary(line) ?? summary;
+      },
+    });
+    return summary ?? { pathsDeleted: deleted, bytesFreed: 0 };
   },
-  'channel-add': {
-    description: 'Subscribe root to a channel (nix-channel --add)',
-    args: channelAddArgs,
-    async run(args: z.output<typeof channelAddArgs>, io: HelperIO) {
-      const url = checkUrl(io.host, args.url);
-      const env = await nixChannelEnv(io.host);
-      await new CommandRunner(io.host).run('nix-channel', ['--add', url, args.name], { env, onLine: logLines(io), buffer: true, timeoutMs: 60_000 });
-      return { name: args.name, url };
-    },
+  'channel-add': async (args, io) => {
+    const url = checkUrl(io.host, args.url);
+    const env = await nixChannelEnv(io.host);
+    await new CommandRunner(io.host).run('nix-channel', ['--add', url, args.name], { env, onLine: logLines(io), buffer: true, timeoutMs: 60_000 });
+    return { name: args.name, url };
   },
-  'channel-remove': {
-    description: 'Unsubscribe root from a channel (nix-channel --remove)',
-    args: channelRemoveArgs,
-    async run(args: z.output<typeof channelRemoveArgs>, io: HelperIO) {
-      const list = await readChannelList(io.host.rootChannelsFile);
-      const installed = await lstat(path.join(io.host.rootChannelsDir, args.name)).then(() => true, () => false);
-      if (!list.has(args.name) && !installed) throw new AppError('refused', `There is no channel called "${args.name}".`);
-      const env = await nixChannelEnv(io.host);
-      await new CommandRunner(io.host).run('nix-channel', ['--remove', args.name], { env, onLine: logLines(io), buffer: true, timeoutMs: 120_000 });
-      return { name: args.name };
-    },
+  'channel-remove': async (args, io) => {
+    const list = await readChannelList(io.host.rootChannelsFile);
+    const installed = await lstat(path.join(io.host.rootChannelsDir, args.name)).then(() => true, () => false);
+    if (!list.has(args.name) && !installed) throw new AppError('refused', `There is no channel called "${args.name}".`);
+    const env = await nixChannelEnv(io.host);
+    await new CommandRunner(io.host).run('nix-channel', ['--remove', args.name], { env, onLine: logLines(io), buffer: true, timeoutMs: 120_000 });
+    return { name: args.name };
   },
-  'channel-update': {
-    description: 'Download channels and unpack them into root’s channels profile (nix-channel --update)',
-    args: channelUpdateArgs,
-    async run(args: z.output<typeof channelUpdateArgs>, io: HelperIO) {
-      const list = await readChannelList(io.host.rootChannelsFile);
-      const unknown = args.names.filter((n) => !list.has(n));
-      if (unknown.length) throw new AppError('refused', `There is no channel called ${unknown.map((n) => `"${n}"`).join(', ')}.`);
-      for (const n of args.names) checkUrl(io.host, list.get(n)!);
-      const env = await nixChannelEnv(io.host);
-      io.phase('download', `Downloading ${args.names.join(', ')}`, true);
-      await new CommandRunner(io.host).run('nix-channel', ['--update', ...args.names], { env, signal: io.signal, onLine: logLines(io), buffer: true, timeoutMs: 1_800_000 });
-      return { updated: args.names };
-    },
+  'channel-update': async (args, io) => {
+    const list = await readChannelList(io.host.rootChannelsFile);
+    const unknown = args.names.filter((n) => !list.has(n));
+    if (unknown.length) throw new AppError('refused', `There is no channel called ${unknown.map((n) => `"${n}"`).join(', ')}.`);
+    for (const n of args.names) checkUrl(io.host, list.get(n)!);
+    const env = await nixChannelEnv(io.host);
+    io.phase('download', `Downloading ${args.names.join(', ')}`, true);
+    await new CommandRunner(io.host).run('nix-channel', ['--update', ...args.names], { env, signal: io.signal, onLine: logLines(io), buffer: true, timeoutMs: 1_800_000 });
+    return { updated: args.names };
   },
-} satisfies Record<string, HelperOperation<any>>;
+} satisfies Partial<HelperImplementations>;

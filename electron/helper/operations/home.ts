@@ -1,3 +1,3 @@
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 
-export const homeOperations = {} satisfies Record<string, HelperOperation<any>>;
+export const homeOperations = {} satisfies Partial<HelperImplementations>;

@@ -3,11 +3,11 @@ import { generationsOperations } from './generations';
 import { homeOperations } from './home';
 import { rebuildOperations } from './rebuild';
 import { systemSwitchOperations } from './system-switch';
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 import { usbOperations } from './usb';
 
-/** Every operation the root helper will run. Nothing else runs as root. Areas add their own file here. */
-export const operations: Record<string, HelperOperation<any>> = {
+/** Every operation the root helper will run (declared in ../contract.ts). Nothing else runs as root. Areas add their own file here. */
+export const operations: HelperImplementations = {
   ...configOperations,
   ...generationsOperations,
   ...rebuildOperations,

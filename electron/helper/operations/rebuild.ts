@@ -4,7 +4,6 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
-import { z } from 'zod';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
 import { flakeFolder } from '../../services/system/flake-dir';
@@ -12,7 +11,7 @@ import { LogFollower } from '../../services/system/follow-log';
 import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from '../../services/system/upgrade';
 import { generationsOperations } from './generations';
 import type { HelperIO } from '../io';
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 
 /**
  * Everything that builds or activates a system as root. The caller names what to do; every path the
@@ -26,8 +25,6 @@ const TRIAL_FILE = 'trial.json';
 const BUILDS_DIR = 'builds';
 const BUILD_MAX_AGE_MS = 24 * 3600_000;
 
-const buildIdSchema = z.string().regex(/^[a-f0-9]{16}$/);
-const attributeSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
 
 /** What the app reads to reattach: written by the helper when an activation starts, completed when it ends. */
 export interface ActivationState {
@@ -263,7 +260,7 @@ async function upgradeChannels(io: HelperIO): Promise<string[]> {
   const names = await upgradeChannelNames(io.host);
   if (!names.length) throw new AppError('not-found', NOTHING_TO_UPGRADE);
   try {
-    await generationsOperations['channel-update'].run({ names }, io);
+    await generationsOperations['channel-update']({ names }, io);
   } catch (err) {
     if (err instanceof AppError && err.code === 'cancelled') throw err;
     const detail = err instanceof AppError ? [err.message, err.detail].filter(Boolean).join('\n') : String(err);
@@ -277,127 +274,98 @@ async function setProfile(io: HelperIO, storePath: string): Promise<number | nul
   return currentGenerationNumber(io.host.systemProfile);
 }
 
-const activationAction = z.enum(['switch', 'boot', 'test']);
-
 export const rebuildOperations = {
-  rebuild: {
-    description: 'Build the system configuration with nixos-rebuild (build or dry-build), after updating the channels --upgrade would (checked) when asked; the result waits for `activate`',
-    args: z
-      .object({
-        action: z.enum(['build', 'dry-build']),
-        upgrade: z.boolean(),
-        showTrace: z.boolean(),
-        flakeAttribute: attributeSchema.nullable(),
-      })
-      .strict(),
-    run: async (args, io) => {
-      if (args.upgrade) await upgradeChannels(io);
-      io.phase('build', 'Evaluating and building', true);
-      const command = io.host.commands['nixos-rebuild'];
-      const argv = await rebuildArgs(io.host, args);
-      if (args.action === 'dry-build') {
-        const code = await runLines(io, command, argv, { cancellable: true });
-        if (code !== 0) throw new AppError('nix-error', `nixos-rebuild dry-build failed (exit code ${code}).`);
-        return { buildId: null, storePath: null };
-      }
-      await ensureActivationDir(io.host);
-      await pruneOldBuilds(io.host);
-      const buildId = randomBytes(8).toString('hex');
-      const dir = path.join(io.host.activationDir, BUILDS_DIR, buildId);
-      await mkdir(dir, { recursive: true, mode: 0o755 });
-      try {
-        const code = await runLines(io, command, argv, { cwd: dir, cancellable: true });
-        if (code !== 0) throw new AppError('nix-error', `nixos-rebuild build failed (exit code ${code}).`);
-        return { buildId, storePath: await builtSystem(io.host, buildId) };
-      } catch (err) {
-        await rm(dir, { recursive: true, force: true });
-        throw err;
-      }
-    },
+  rebuild: async (args, io) => {
+    if (args.upgrade) await upgradeChannels(io);
+    io.phase('build', 'Evaluating and building', true);
+    const command = io.host.commands['nixos-rebuild'];
+    const argv = await rebuildArgs(io.host, args);
+    if (args.action === 'dry-build') {
+      const code = await runLines(io, command, argv, { cancellable: true });
+      if (code !== 0) throw new AppError('nix-error', `nixos-rebuild dry-build failed (exit code ${code}).`);
+      return { buildId: null, storePath: null };
+    }
+    await ensureActivationDir(io.host);
+    await pruneOldBuilds(io.host);
+    const buildId = randomBytes(8).toString('hex');
+    const dir = path.join(io.host.activationDir, BUILDS_DIR, buildId);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    try {
+      const code = await runLines(io, command, argv, { cwd: dir, cancellable: true });
+      if (code !== 0) throw new AppError('nix-error', `nixos-rebuild build failed (exit code ${code}).`);
+      return { buildId, storePath: await builtSystem(io.host, buildId) };
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
   },
 
-  activate: {
-    description: 'Activate a system this helper built: switch/boot set the profile first; test records the running system for a revert',
-    args: z.object({ buildId: buildIdSchema, action: activationAction, trial: z.boolean() }).strict(),
-    run: async (args, io) => {
-      const storePath = await builtSystem(io.host, args.buildId);
-      let generation: number | null = null;
-      if (args.trial) {
-        const previous = await realpath(io.host.currentSystem).catch(() => null);
-        const dir = await ensureActivationDir(io.host);
-        await writeFile(path.join(dir, TRIAL_FILE), JSON.stringify({ previous, buildId: args.buildId, startedAt: new Date().toISOString() }), { mode: 0o644 });
-      }
-      if (args.action !== 'test') {
-        io.phase('profile', 'Setting the boot default', false);
-        generation = await setProfile(io, storePath);
-      }
-      await runActivation(io, storePath, args.action);
-      return { storePath, generation };
-    },
-  },
-
-  'revert-trial': {
-    description: 'Re-activate (test) the system that ran before the last trial activation',
-    args: z.object({}).strict(),
-    run: async (_args, io) => {
+  activate: async (args, io) => {
+    const storePath = await builtSystem(io.host, args.buildId);
+    let generation: number | null = null;
+    if (args.trial) {
+      const previous = await realpath(io.host.currentSystem).catch(() => null);
       const dir = await ensureActivationDir(io.host);
-      const trial = JSON.parse(await readFile(path.join(dir, TRIAL_FILE), 'utf8').catch(() => 'null')) as { previous: string | null } | null;
-      if (!trial?.previous) throw new AppError('not-found', 'There is no trial to revert: the system that ran before it is not recorded.');
-      const previous = await realpath(trial.previous).catch(() => null);
-      if (!previous || !previous.startsWith(path.join(io.host.nixStoreDir, '/'))) throw new AppError('not-found', 'The system that ran before the trial is no longer in the Nix store.');
-      await runActivation(io, previous, 'test');
-      await rm(path.join(dir, TRIAL_FILE), { force: true });
-      return { storePath: previous };
-    },
+      await writeFile(path.join(dir, TRIAL_FILE), JSON.stringify({ previous, buildId: args.buildId, startedAt: new Date().toISOString() }), { mode: 0o644 });
+    }
+    if (args.action !== 'test') {
+      io.phase('profile', 'Setting the boot default', false);
+      generation = await setProfile(io, storePath);
+    }
+    await runActivation(io, storePath, args.action);
+    return { storePath, generation };
   },
 
-  'end-trial': {
-    description: 'Forget the recorded trial (after it was kept)',
-    args: z.object({}).strict(),
-    run: async (_args, io) => {
-      await rm(path.join(io.host.activationDir, TRIAL_FILE), { force: true });
-      return { ok: true };
-    },
+  'revert-trial': async (_args, io) => {
+    const dir = await ensureActivationDir(io.host);
+    const trial = JSON.parse(await readFile(path.join(dir, TRIAL_FILE), 'utf8').catch(() => 'null')) as { previous: string | null } | null;
+    if (!trial?.previous) throw new AppError('not-found', 'There is no trial to revert: the system that ran before it is not recorded.');
+    const previous = await realpath(trial.previous).catch(() => null);
+    if (!previous || !previous.startsWith(path.join(io.host.nixStoreDir, '/'))) throw new AppError('not-found', 'The system that ran before the trial is no longer in the Nix store.');
+    await runActivation(io, previous, 'test');
+    await rm(path.join(dir, TRIAL_FILE), { force: true });
+    return { storePath: previous };
   },
 
-  'config-commit': {
-    description: 'Commit the NixOS configuration folder to git (initialising the repository when asked) with the generation number in the message',
-    args: z.object({ generation: z.number().int().nonnegative().max(10_000_000).nullable(), action: activationAction, init: z.boolean() }).strict(),
-    run: async (args, io) => {
-      const dir = io.host.nixosConfigDir;
-      const git = io.host.commands.git;
-      const gitRun = async (argv: string[]) => {
-        const out: string[] = [];
-        const code = await new Promise<number>((resolve, reject) => {
-          const child = spawn(git, ['-C', dir, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-          readline.createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
-          readline.createInterface({ input: child.stderr! }).on('line', (l) => out.push(l));
-          child.on('error', reject);
-          child.on('close', (c) => resolve(c ?? 1));
-        });
-        return { code, out: out.join('\n') };
-      };
-      const isRepo = existsSync(path.join(dir, '.git'));
-      if (!isRepo) {
-        if (!args.init) return { committed: false, message: '', revision: null };
-        const init = await gitRun(['init', '--quiet']);
-        if (init.code !== 0) throw new AppError('command-failed', 'git init failed in the configuration folder.', init.out);
-      }
-      const add = await gitRun(['add', '--all', '--', '.', ':(exclude).nixos-companion-backups']);
-      if (add.code !== 0) throw new AppError('command-failed', 'git add failed in the configuration folder.', add.out);
-      const status = await gitRun(['status', '--porcelain']);
-      const message = args.generation !== null ? `NixOS generation ${args.generation} (${args.action})` : `NixOS configuration (${args.action})`;
-      if (status.out.trim() === '') {
-        const head = await gitRun(['rev-parse', '--verify', '--quiet', 'HEAD']);
-        return { committed: false, message: 'nothing changed since the last commit', revision: head.code === 0 ? head.out.trim() : null };
-      }
-      // Keep the committer git already knows; only a repository with no identity at all gets the app's.
-      const identity = (await gitRun(['config', 'user.email'])).out.trim() ? [] : ['-c', 'user.name=NixOS Companion', '-c', 'user.email=nixos-companion@localhost'];
-      const commit = await gitRun([...identity, 'commit', '--quiet', '--no-verify', '-m', message]);
-      if (commit.code !== 0) throw new AppError('command-failed', 'git commit failed in the configuration folder.', commit.out);
-      const head = await gitRun(['rev-parse', 'HEAD']);
-      io.log(`Committed the configuration: ${message}`, 'info');
-      return { committed: true, message, revision: head.out.trim() };
-    },
+  'end-trial': async (_args, io) => {
+    await rm(path.join(io.host.activationDir, TRIAL_FILE), { force: true });
+    return { ok: true };
   },
-} satisfies Record<string, HelperOperation<any>>;
+
+  'config-commit': async (args, io) => {
+    const dir = io.host.nixosConfigDir;
+    const git = io.host.commands.git;
+    const gitRun = async (argv: string[]) => {
+      const out: string[] = [];
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn(git, ['-C', dir, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+        readline.createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
+        readline.createInterface({ input: child.stderr! }).on('line', (l) => out.push(l));
+        child.on('error', reject);
+        child.on('close', (c) => resolve(c ?? 1));
+      });
+      return { code, out: out.join('\n') };
+    };
+    const isRepo = existsSync(path.join(dir, '.git'));
+    if (!isRepo) {
+      if (!args.init) return { committed: false, message: '', revision: null };
+      const init = await gitRun(['init', '--quiet']);
+      if (init.code !== 0) throw new AppError('command-failed', 'git init failed in the configuration folder.', init.out);
+    }
+    const add = await gitRun(['add', '--all', '--', '.', ':(exclude).nixos-companion-backups']);
+    if (add.code !== 0) throw new AppError('command-failed', 'git add failed in the configuration folder.', add.out);
+    const status = await gitRun(['status', '--porcelain']);
+    const message = args.generation !== null ? `NixOS generation ${args.generation} (${args.action})` : `NixOS configuration (${args.action})`;
+    if (status.out.trim() === '') {
+      const head = await gitRun(['rev-parse', '--verify', '--quiet', 'HEAD']);
+      return { committed: false, message: 'nothing changed since the last commit', revision: head.code === 0 ? head.out.trim() : null };
+    }
+    // Keep the committer git already knows; only a repository with no identity at all gets the app's.
+    const identity = (await gitRun(['config', 'user.email'])).out.trim() ? [] : ['-c', 'user.name=NixOS Companion', '-c', 'user.email=nixos-companion@localhost'];
+    const commit = await gitRun([...identity, 'commit', '--quiet', '--no-verify', '-m', message]);
+    if (commit.code !== 0) throw new AppError('command-failed', 'git commit failed in the configuration folder.', commit.out);
+    const head = await gitRun(['rev-parse', 'HEAD']);
+    io.log(`Committed the configuration: ${message}`, 'info');
+    return { committed: true, message, revision: head.out.trim() };
+  },
+} satisfies Partial<HelperImplementations>;

@@ -1,23 +1,19 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
-import { specialisationNameSchema } from '../../../shared/contract/system-rebuild';
 import { AppError } from '../../errors';
 import { CommandRunner } from '../../exec/runner';
 import { specialisationPaths } from '../../services/system/generations-running';
 import { currentGeneration, listProfileLinks, type ProfileLink } from '../../services/system/profile';
 import type { HelperIO } from '../io';
 import { runActivation } from './rebuild';
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 
 /**
  * Rollback and switch to generation N (or to its specialisation) as root. The caller names the
  * generation it showed the person and the one it saw as current; if the profile moved since, nothing
  * is done: the person approved a change from M to N, not from whatever is current now.
  */
-
-const generationNumber = z.number().int().positive().max(10_000_000);
 
 async function readProfile(io: HelperIO): Promise<{ links: ProfileLink[]; current: number | null }> {
   const profile = io.host.systemProfile;
@@ -60,40 +56,28 @@ async function specialisationSystem(io: HelperIO, link: ProfileLink, name: strin
   return storePath;
 }
 
-const rollbackArgs = z.object({ target: generationNumber, expectedCurrent: generationNumber }).strict();
-const switchArgs = z.object({ generation: generationNumber, expectedCurrent: generationNumber.nullable(), specialisation: specialisationNameSchema.optional() }).strict();
-
 export const systemSwitchOperations = {
-  rollback: {
-    description: 'Roll the system profile back to the generation below the current one (nix-env --rollback), then switch-to-configuration switch; only from the current generation the caller saw, to the target it saw',
-    args: rollbackArgs,
-    async run(args: z.output<typeof rollbackArgs>, io: HelperIO) {
-      const { links, current } = await readProfile(io);
-      requireCurrent(current, args.expectedCurrent);
-      const target = rollbackTargetOf(links.map((l) => l.generation), current);
-      if (target === null) throw new AppError('not-found', 'There is no older generation to roll back to.');
-      if (target !== args.target) throw new AppError('conflict', rollbackTargetMovedMessage('system', args.target, target));
-      // the generation checked above, by number: what --rollback picks, without a second look at the profile
-      await switchProfile(io, target);
-      return activateProfile(io);
-    },
+  rollback: async (args, io) => {
+    const { links, current } = await readProfile(io);
+    requireCurrent(current, args.expectedCurrent);
+    const target = rollbackTargetOf(links.map((l) => l.generation), current);
+    if (target === null) throw new AppError('not-found', 'There is no older generation to roll back to.');
+    if (target !== args.target) throw new AppError('conflict', rollbackTargetMovedMessage('system', args.target, target));
+    // the generation checked above, by number: what --rollback picks, without a second look at the profile
+    await switchProfile(io, target);
+    return activateProfile(io);
   },
 
-  'switch-generation': {
-    description:
-      'nix-env --switch-generation N on the system profile, then switch-to-configuration switch; with a specialisation, only its own switch-to-configuration switch (the profile is not changed, as nixos-rebuild switch --specialisation does); only from the current generation the caller saw',
-    args: switchArgs,
-    async run(args: z.output<typeof switchArgs>, io: HelperIO) {
-      const { links, current } = await readProfile(io);
-      const link = requireGeneration(links, args.generation);
-      requireCurrent(current, args.expectedCurrent);
-      if (args.specialisation !== undefined) {
-        const storePath = await specialisationSystem(io, link, args.specialisation);
-        await runActivation(io, storePath, 'switch');
-        return { storePath, generation: args.generation };
-      }
-      await switchProfile(io, args.generation);
-      return activateProfile(io);
-    },
+  'switch-generation': async (args, io) => {
+    const { links, current } = await readProfile(io);
+    const link = requireGeneration(links, args.generation);
+    requireCurrent(current, args.expectedCurrent);
+    if (args.specialisation !== undefined) {
+      const storePath = await specialisationSystem(io, link, args.specialisation);
+      await runActivation(io, storePath, 'switch');
+      return { storePath, generation: args.generation };
+    }
+    await switchProfile(io, args.generation);
+    return activateProfile(io);
   },
-} satisfies Record<string, HelperOperation<any>>;
+} satisfies Partial<HelperImplementations>;

@@ -1,9 +1,8 @@
-import type { z } from 'zod';
+import type { HelperOperationName, HelperParsedArgs, HelperReturn } from '../contract';
 import type { HelperIO } from '../io';
 
-export interface HelperOperation<S extends z.ZodType> {
-  description: string;
-  /** re-validated here, as root, whatever the caller already checked */
-  args: S;
-  run(args: z.output<S>, io: HelperIO): Promise<unknown>;
-}
+/** How the helper carries out one operation of electron/helper/contract.ts: arguments already re-validated there. */
+export type HelperImplementation<K extends HelperOperationName> = (args: HelperParsedArgs<K>, io: HelperIO) => Promise<HelperReturn<K>>;
+
+/** Every operation's implementation; an operation of the contract without one does not compile. */
+export type HelperImplementations = { [K in HelperOperationName]: HelperImplementation<K> };

@@ -9,7 +9,7 @@ import { assertSameDrive, assertWritable, devNumbers, inspectDevice, type Exec }
 import { writeImage } from '../../services/usb/image-writer';
 import { copyInto, freeBytes, listIsos, mountPrivately, unmountPrivately, verifyCopy, writeSmallFile } from '../../services/usb/ventoy';
 import type { HelperIO } from '../io';
-import type { HelperOperation } from './types';
+import type { HelperImplementations } from './types';
 
 /**
  * USB operations as root. Nothing the caller says is trusted: the device is looked up again here, must be
@@ -95,138 +95,104 @@ const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 
 const devNumbersOf = async (device: string) => devNumbers((await fsp.stat(device)).rdev);
 
-const isoNameSchema = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*\.iso$/i);
-
 export const usbOperations = {
-  'write-image': {
-    description: 'Write an image byte for byte to a whole removable drive, then verify it',
-    args: z
-      .object({
-        image: absoluteFilePathSchema,
-        device: devicePathSchema,
-        verify: z.boolean(),
-        expected: driveIdentitySchema,
-      })
-      .strict(),
-    async run(args, io) {
-      const exec = helperExec(io.host);
-      io.phase('prepare', 'Checking the drive', true);
-      const drive = await checkedDrive(io, exec, args.device, args.image, args.expected);
-      await unmountAll(exec, drive, io);
-      const again = await checkedDrive(io, exec, args.device, args.image, args.expected);
-      if (again.mountpoints.length) throw new AppError('busy', `${drive.path} was mounted again by something else. Nothing was written.`);
-      const result = await writeImage({
-        image: args.image,
-        device: drive.path,
-        verify: args.verify,
-        signal: io.signal,
-        expectedDevNumbers: await devNumbersOf(drive.path),
-        openImage: openImageAsCaller,
-        log: (t) => io.log(t),
-        onPhase: (phase, label) => io.phase(phase, label, true),
-        onProgress: (p) =>
-          io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase }),
-      });
-      return { ...result, device: drive.path };
-    },
+  'write-image': async (args, io) => {
+    const exec = helperExec(io.host);
+    io.phase('prepare', 'Checking the drive', true);
+    const drive = await checkedDrive(io, exec, args.device, args.image, args.expected);
+    await unmountAll(exec, drive, io);
+    const again = await checkedDrive(io, exec, args.device, args.image, args.expected);
+    if (again.mountpoints.length) throw new AppError('busy', `${drive.path} was mounted again by something else. Nothing was written.`);
+    const result = await writeImage({
+      image: args.image,
+      device: drive.path,
+      verify: args.verify,
+      signal: io.signal,
+      expectedDevNumbers: await devNumbersOf(drive.path),
+      openImage: openImageAsCaller,
+      log: (t) => io.log(t),
+      onPhase: (phase, label) => io.phase(phase, label, true),
+      onProgress: (p) =>
+        io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase }),
+    });
+    return { ...result, device: drive.path };
   },
-  eject: {
-    description: 'Flush and unmount a drive, and power it off when it is on USB',
-    args: z.object({ device: devicePathSchema }).strict(),
-    async run(args, io) {
-      const exec = helperExec(io.host);
-      const drive = await inspectDevice(exec, args.device, { allowLoop: io.host.allowLoopDevices });
-      // a read-only, too small or empty stick may still be ejected; nothing that is not a stick may
-      if (drive.blockedReason && refusedForEject.has(drive.blockedReason)) {
-        throw new AppError('refused', `${drive.path} cannot be ejected by this app: ${lowerFirst(drive.blockedMessage ?? drive.blockedReason)}`, `blocked: ${drive.blockedReason}`);
-      }
-      await unmountAll(exec, drive, io);
-      const fh = await fsp.open(drive.path, constants.O_RDONLY);
-      await fh.datasync().catch(() => {});
-      await fh.close();
-      if (drive.transport === 'usb') {
-        const remove = `/sys/class/block/${drive.name}/device/delete`;
-        const ok = await fsp.writeFile(remove, '1').then(() => true, () => false);
-        if (ok) return { device: drive.path, poweredOff: true, message: 'The drive was flushed and powered off. You can unplug it now.' };
-      }
-      return { device: drive.path, poweredOff: false, message: 'Everything was written to the drive and it is unmounted. You can unplug it now.' };
-    },
+  eject: async (args, io) => {
+    const exec = helperExec(io.host);
+    const drive = await inspectDevice(exec, args.device, { allowLoop: io.host.allowLoopDevices });
+    // a read-only, too small or empty stick may still be ejected; nothing that is not a stick may
+    if (drive.blockedReason && refusedForEject.has(drive.blockedReason)) {
+      throw new AppError('refused', `${drive.path} cannot be ejected by this app: ${lowerFirst(drive.blockedMessage ?? drive.blockedReason)}`, `blocked: ${drive.blockedReason}`);
+    }
+    await unmountAll(exec, drive, io);
+    const fh = await fsp.open(drive.path, constants.O_RDONLY);
+    await fh.datasync().catch(() => {});
+    await fh.close();
+    if (drive.transport === 'usb') {
+      const remove = `/sys/class/block/${drive.name}/device/delete`;
+      const ok = await fsp.writeFile(remove, '1').then(() => true, () => false);
+      if (ok) return { device: drive.path, poweredOff: true, message: 'The drive was flushed and powered off. You can unplug it now.' };
+    }
+    return { device: drive.path, poweredOff: false, message: 'Everything was written to the drive and it is unmounted. You can unplug it now.' };
   },
-  'ventoy-info': {
-    description: 'Look into a Ventoy stick: free space and ISOs',
-    args: z.object({ device: devicePathSchema }).strict(),
-    async run(args, io) {
-      const exec = helperExec(io.host);
-      const drive = await checkedDrive(io, exec, args.device, undefined, undefined);
-      if (!drive.ventoy) throw new AppError('not-found', `${drive.path} is not a Ventoy stick (no partition labelled "Ventoy" next to a "VTOYEFI" one).`);
-      const data = drive.partitions.find((p) => p.path === drive.ventoy!.dataPartition)!;
-      const mounted = data.mountpoints[0];
-      const dir = mounted ?? (await mountPrivately(exec, data.path, data.fsType, true));
-      try {
-        const { free, size } = await freeBytes(dir);
-        return { device: drive.path, dataPartition: data.path, freeBytes: free, sizeBytes: size, isos: await listIsos(dir) };
-      } finally {
-        if (!mounted) await unmountPrivately(exec, dir);
-      }
-    },
+  'ventoy-info': async (args, io) => {
+    const exec = helperExec(io.host);
+    const drive = await checkedDrive(io, exec, args.device, undefined, undefined);
+    if (!drive.ventoy) throw new AppError('not-found', `${drive.path} is not a Ventoy stick (no partition labelled "Ventoy" next to a "VTOYEFI" one).`);
+    const data = drive.partitions.find((p) => p.path === drive.ventoy!.dataPartition)!;
+    const mounted = data.mountpoints[0];
+    const dir = mounted ?? (await mountPrivately(exec, data.path, data.fsType, true));
+    try {
+      const { free, size } = await freeBytes(dir);
+      return { device: drive.path, dataPartition: data.path, freeBytes: free, sizeBytes: size, isos: await listIsos(dir) };
+    } finally {
+      if (!mounted) await unmountPrivately(exec, dir);
+    }
   },
-  'ventoy-copy': {
-    description: 'Copy an ISO (with its checksum and a starter configuration) onto a Ventoy stick and verify the copy',
-    args: z
-      .object({
-        image: absoluteFilePathSchema,
-        name: isoNameSchema,
-        device: devicePathSchema,
-        expected: driveIdentitySchema,
-        sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-        configuration: z.string().max(64 * 1024).optional(),
-      })
-      .strict(),
-    async run(args, io) {
-      const exec = helperExec(io.host);
-      io.phase('prepare', 'Checking the Ventoy stick', true);
-      const drive = await checkedDrive(io, exec, args.device, args.image, args.expected);
-      if (!drive.ventoy) throw new AppError('refused', `${drive.path} is not a Ventoy stick (no partition labelled "Ventoy" next to a "VTOYEFI" one). Nothing was copied.`);
-      const data = drive.partitions.find((p) => p.path === drive.ventoy!.dataPartition)!;
-      for (const m of data.mountpoints) await exec('umount', ['--', m]).catch((err: AppError) => Promise.reject(new AppError('busy', `${m} is in use and could not be unmounted. Close programs showing files from the stick and try again.`, err.detail)));
-      const source = await openImageAsCaller(args.image);
-      let dir = await mountPrivately(exec, data.path, data.fsType, false);
-      const progress = (p: { phase: string; bytesDone: number; bytesTotal: number; bytesPerSecond: number; etaSeconds: number | undefined }) =>
-        io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase });
-      let copied: { destination: string; bytes: number; sha256: string };
-      let checksumFile: string | null = null;
-      let configurationFile: string | null = null;
-      try {
-        io.phase('copy', 'Copying to the Ventoy stick', true);
-        copied = await copyInto(source, dir, args.name, { signal: io.signal, onProgress: progress });
-        if (args.sha256 && args.sha256 !== copied.sha256) {
-          await fsp.unlink(copied.destination).catch(() => {});
-          throw new AppError('command-failed', 'The image does not match its published checksum, so it was not left on the stick.', `published ${args.sha256}\nimage     ${copied.sha256}`);
-        }
-        checksumFile = path.basename(await writeSmallFile(dir, `${args.name}.sha256`, `${copied.sha256}  ${args.name}`));
-        if (args.configuration) configurationFile = path.basename(await writeSmallFile(dir, 'configuration.nix', args.configuration));
-      } finally {
-        await source.close().catch(() => {});
-        io.phase('sync', 'Flushing the stick', false);
-        await unmountPrivately(exec, dir);
+  'ventoy-copy': async (args, io) => {
+    const exec = helperExec(io.host);
+    io.phase('prepare', 'Checking the Ventoy stick', true);
+    const drive = await checkedDrive(io, exec, args.device, args.image, args.expected);
+    if (!drive.ventoy) throw new AppError('refused', `${drive.path} is not a Ventoy stick (no partition labelled "Ventoy" next to a "VTOYEFI" one). Nothing was copied.`);
+    const data = drive.partitions.find((p) => p.path === drive.ventoy!.dataPartition)!;
+    for (const m of data.mountpoints) await exec('umount', ['--', m]).catch((err: AppError) => Promise.reject(new AppError('busy', `${m} is in use and could not be unmounted. Close programs showing files from the stick and try again.`, err.detail)));
+    const source = await openImageAsCaller(args.image);
+    let dir = await mountPrivately(exec, data.path, data.fsType, false);
+    const progress = (p: { phase: string; bytesDone: number; bytesTotal: number; bytesPerSecond: number; etaSeconds: number | undefined }) =>
+      io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase });
+    let copied: { destination: string; bytes: number; sha256: string };
+    let checksumFile: string | null = null;
+    let configurationFile: string | null = null;
+    try {
+      io.phase('copy', 'Copying to the Ventoy stick', true);
+      copied = await copyInto(source, dir, args.name, { signal: io.signal, onProgress: progress });
+      if (args.sha256 && args.sha256 !== copied.sha256) {
+        await fsp.unlink(copied.destination).catch(() => {});
+        throw new AppError('command-failed', 'The image does not match its published checksum, so it was not left on the stick.', `published ${args.sha256}\nimage     ${copied.sha256}`);
       }
-      // Mount afresh so the read-back comes from the stick, not from memory.
-      io.phase('verify', 'Verifying the copy', true);
-      dir = await mountPrivately(exec, data.path, data.fsType, true);
-      try {
-        await verifyCopy(path.join(dir, args.name), copied.sha256, { signal: io.signal, onProgress: progress });
-      } finally {
-        await unmountPrivately(exec, dir);
-      }
-      return {
-        device: drive.path,
-        destination: `${data.path}:/${args.name}`,
-        bytes: copied.bytes,
-        sha256: copied.sha256,
-        verified: true,
-        checksumFile,
-        configurationFile,
-      };
-    },
+      checksumFile = path.basename(await writeSmallFile(dir, `${args.name}.sha256`, `${copied.sha256}  ${args.name}`));
+      if (args.configuration) configurationFile = path.basename(await writeSmallFile(dir, 'configuration.nix', args.configuration));
+    } finally {
+      await source.close().catch(() => {});
+      io.phase('sync', 'Flushing the stick', false);
+      await unmountPrivately(exec, dir);
+    }
+    // Mount afresh so the read-back comes from the stick, not from memory.
+    io.phase('verify', 'Verifying the copy', true);
+    dir = await mountPrivately(exec, data.path, data.fsType, true);
+    try {
+      await verifyCopy(path.join(dir, args.name), copied.sha256, { signal: io.signal, onProgress: progress });
+    } finally {
+      await unmountPrivately(exec, dir);
+    }
+    return {
+      device: drive.path,
+      destination: `${data.path}:/${args.name}`,
+      bytes: copied.bytes,
+      sha256: copied.sha256,
+      verified: true,
+      checksumFile,
+      configurationFile,
+    };
   },
-} satisfies Record<string, HelperOperation<any>>;
+} satisfies Partial<HelperImplementations>;

@@ -4,8 +4,6 @@ import path from 'node:path';
 import type { Preview } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import type { JobContext } from '../../exec/jobs';
-import type { HelperEvent } from '../../helper/protocol';
 import { activationAlive, type ActivationState } from '../../helper/operations/rebuild';
 import { startJob } from '../../rpc/jobs';
 import { diffClosures } from './diff';
@@ -65,20 +63,6 @@ export class JobLogFile {
     this.stream = null;
     return new Promise((resolve) => (s ? s.end(resolve) : resolve()));
   }
-}
-
-/** Forward the helper's phase and log events to a job (and its log file). */
-export function forwardHelperEvents(job: JobContext, logFile: JobLogFile | null, onLine?: (line: string, stream: 'stdout' | 'stderr' | 'info') => void) {
-  return (event: HelperEvent) => {
-    if (event.type === 'phase') job.phase(event.phase, event.label, { cancellable: event.cancellable });
-    else if (event.type === 'log') {
-      if (onLine) onLine(event.text, event.stream);
-      else {
-        job.log(event.text, event.stream);
-        logFile?.write(event.text);
-      }
-    } else if (event.type === 'progress') job.progress(event.progress);
-  };
 }
 
 export async function readActivationState(ctx: AppContext): Promise<ActivationState | null> {

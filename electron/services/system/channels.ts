@@ -141,11 +141,7 @@ export async function updateChannels(ctx: AppContext, job: JobContext, params: {
   job.phase('download', `Downloading ${names.join(', ')}`, { cancellable: true });
   await ctx.privileged.run('channel-update', { names }, {
     signal: job.signal,
-    onEvent: (e) => {
-      if (e.type === 'log') job.log(e.text, e.stream);
-      else if (e.type === 'phase') job.phase(e.phase, e.label, { cancellable: e.cancellable });
-      else if (e.type === 'progress') job.progress(e.progress);
-    },
+    job,
   });
   const after = await listChannelDetails(ctx.host);
   ctx.events.emit({ topic: 'changed', what: 'channels' });

@@ -4,7 +4,6 @@ import type { DeleteGenerationsParams, DeleteGenerationsResult, GcResult, Protec
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
-import type { HelperEvent } from '../../helper/protocol';
 import { closureOf, queryPathInfo, sumNarSize } from './closure';
 import { matchSystem } from './generations-running';
 import { currentGeneration, listProfileLinks, type ProfileLink } from './profile';
@@ -177,13 +176,9 @@ export function parseGcSummary(text: string): { pathsDeleted: number; bytesFreed
 
 export async function collectGarbage(ctx: AppContext, job: JobContext): Promise<GcResult> {
   job.phase('collect', 'Finding and deleting unused store paths', { cancellable: true });
-  const value = await ctx.privileged.run<GcResult>('gc', {}, {
+  const value = await ctx.privileged.run('gc', {}, {
     signal: job.signal,
-    onEvent: (e: HelperEvent) => {
-      if (e.type === 'log') job.log(e.text, e.stream);
-      else if (e.type === 'phase') job.phase(e.phase, e.label, { cancellable: e.cancellable });
-      else if (e.type === 'progress') job.progress(e.progress);
-    },
+    job,
   });
   ctx.events.emit({ topic: 'changed', what: 'system-profile' });
   return value;

@@ -1,8 +1,9 @@
 import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
+import type { HelperCall } from '../../helper/contract';
 import { startJob } from '../../rpc/jobs';
-import { forwardHelperEvents, JobLogFile, kernelChange, nixosVersions } from './activation';
+import { JobLogFile, kernelChange, nixosVersions } from './activation';
 import { specialisationPaths } from './generations-running';
 import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
 
@@ -78,7 +79,7 @@ function activationJob(
   method: ActivationMethod,
   title: string,
   preview: { generation: number; specialisation?: string },
-  op: { name: string; args: unknown; phase: [id: string, label: string] },
+  op: HelperCall<'rollback' | 'switch-generation'> & { phase: [id: string, label: string] },
 ) {
   return startJob(ctx, method, { title, exclusiveGroup: 'system', cancellable: false }, async (job) => {
     const before = await activationPreview(ctx, preview.generation, preview.specialisation);
@@ -86,7 +87,7 @@ function activationJob(
     await logFile.open();
     job.phase(op.phase[0], op.phase[1], { cancellable: false });
     try {
-      const done = await ctx.privileged.run<{ storePath: string; generation: number | null }>(op.name, op.args, { onEvent: forwardHelperEvents(job, logFile) });
+      const done = await ctx.privileged.run(op.name, op.args, { job, logFile });
       if (before.kernel.changes) job.log(`The kernel changes (${before.kernel.running ?? '?'} → ${before.kernel.target ?? '?'}): restart the computer for it to take effect.`, 'info');
       return { generation: done.generation, storePath: done.storePath, action: 'switch', kernel: before.kernel, reattached: false, specialisation: preview.specialisation ?? null };
     } finally {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { startJob } from '../../rpc/jobs';
-import { forwardHelperEvents, JobLogFile } from './activation';
+import { JobLogFile } from './activation';
 import { resolveFlake } from './config';
 import { BuildFollower, buildSystem } from './rebuild';
 import { resolveStorePath } from './profile';
@@ -71,7 +71,7 @@ export class SafeSwitchService {
       this.set({ trial: built.storePath, message: 'Activating the new configuration for a trial' });
       job.phase('activate', 'Activating for a trial (the boot default is not changed)', { cancellable: false });
       try {
-        await ctx.privileged.run('activate', { buildId: built.buildId, action: 'test', trial: true }, { onEvent: forwardHelperEvents(job, logFile) });
+        await ctx.privileged.run('activate', { buildId: built.buildId, action: 'test', trial: true }, { job, logFile });
       } catch (err) {
         job.log('The trial activation failed: going back to the previous configuration.', 'info');
         await this.revertNow(job, logFile).catch((e: unknown) => job.log(`Going back failed too: ${e instanceof Error ? e.message : String(e)}`, 'info'));
@@ -83,7 +83,7 @@ export class SafeSwitchService {
       if (decision === 'keep') {
         this.set({ state: 'confirming', secondsLeft: null, message: 'Making the new configuration the boot default' });
         job.phase('keep', 'Making it the boot default', { cancellable: false });
-        const kept = await ctx.privileged.run<{ storePath: string; generation: number | null }>('activate', { buildId: built.buildId, action: 'boot', trial: false }, { onEvent: forwardHelperEvents(job, logFile) });
+        const kept = await ctx.privileged.run('activate', { buildId: built.buildId, action: 'boot', trial: false }, { job, logFile });
         await ctx.privileged.run('end-trial', {}).catch(() => {});
         this.set({ state: 'kept', message: `Kept: generation ${kept.generation ?? '?'} is now the boot default.` });
         ctx.events.emit({ topic: 'changed', what: 'system-profile' });
@@ -107,7 +107,7 @@ export class SafeSwitchService {
   private async revertNow(job: JobContext, logFile: JobLogFile) {
     this.set({ state: 'reverting', secondsLeft: null, message: 'Going back to the previous configuration' });
     job.phase('revert', 'Going back to the previous configuration', { cancellable: false });
-    await this.ctx.privileged.run('revert-trial', {}, { onEvent: forwardHelperEvents(job, logFile) });
+    await this.ctx.privileged.run('revert-trial', {}, { job, logFile });
     this.ctx.events.emit({ topic: 'changed', what: 'system-profile' });
   }
 

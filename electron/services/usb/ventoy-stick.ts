@@ -6,12 +6,12 @@ import type { JobContext } from '../../exec/jobs';
 import { userExec } from './drive-list';
 import { assertSameDrive, assertWritable, describeDrive, inspectDevice } from './drives';
 import { VENTOY_WARNING } from './ventoy';
-import { forwardHelperEvents, resolveImage } from './write';
+import { resolveImage } from './write';
 
 export async function ventoyInfo(ctx: AppContext, device: string) {
   const drive = await inspectDevice(userExec(ctx), device, { allowLoop: ctx.host.allowLoopDevices });
   if (!drive.ventoy) throw new AppError('not-found', `${drive.path} is not a Ventoy stick (no partition labelled "Ventoy" next to a "VTOYEFI" one).`);
-  return ctx.privileged.run<{ device: string; dataPartition: string; freeBytes: number; sizeBytes: number; isos: { name: string; size: number }[] }>('ventoy-info', { device: drive.path });
+  return ctx.privileged.run('ventoy-info', { device: drive.path });
 }
 
 /** The name the ISO gets on the stick: its own file name when that is plain, else a safe version of it. */
@@ -39,7 +39,7 @@ export async function copyToVentoy(
   const { image, drive } = prepared;
   job.log(VENTOY_WARNING);
   job.log(`Copying ${path.basename(image.path)} to the Ventoy partition of ${describeDrive(drive)}.`);
-  return ctx.privileged.run<VentoyCopyResult>(
+  return ctx.privileged.run(
     'ventoy-copy',
     {
       image: image.path,
@@ -49,6 +49,6 @@ export async function copyToVentoy(
       ...(params.sha256 ? { sha256: params.sha256 } : {}),
       ...(params.configuration ? { configuration: params.configuration } : {}),
     },
-    { signal: job.signal, onEvent: forwardHelperEvents(job) },
+    { signal: job.signal, job },
   );
 }

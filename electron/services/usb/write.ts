@@ -5,10 +5,8 @@ import type { AppContext } from '../../context';
 import { checkDiskImage } from '../installer/local-image';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
-import type { HelperEvent } from '../../helper/protocol';
 import { userExec } from './drive-list';
 import { assertSameDrive, assertWritable, describeDrive, inspectDevice } from './drives';
-import type { WriteImageResult } from './image-writer';
 import { keepAwake } from './keep-awake';
 
 export async function resolveImage(image: string): Promise<{ path: string; size: number }> {
@@ -21,15 +19,6 @@ export async function resolveImage(image: string): Promise<{ path: string; size:
   // the same check the image step makes: a caller that skipped it still cannot write a text file to a stick
   await checkDiskImage(real, st.size, image);
   return { path: real, size: st.size };
-}
-
-/** Helper events -> job events, so the page sees the helper's phases and progress as the job's own. */
-export function forwardHelperEvents(job: JobContext) {
-  return (event: HelperEvent) => {
-    if (event.type === 'progress') job.progress(event.progress);
-    else if (event.type === 'phase') job.phase(event.phase, event.label, { cancellable: event.cancellable });
-    else if (event.type === 'log') job.log(event.text, event.stream);
-  };
 }
 
 /** Checks the drive as the user sees it, then hands the write to the root helper, which checks everything again. */
@@ -50,10 +39,10 @@ export async function writeToDrive(ctx: AppContext, job: JobContext, params: { v
   const lock = await keepAwake(ctx.host, 'Writing a USB stick');
   if (!lock.held) job.log('Could not ask the desktop to stay awake (no systemd-inhibit or logind); keep the computer from sleeping until the write is done.');
   try {
-    const result = await ctx.privileged.run<WriteImageResult & { device: string }>(
+    const result = await ctx.privileged.run(
       'write-image',
       { image: image.path, device: drive.path, verify: params.verify, expected },
-      { signal: job.signal, onEvent: forwardHelperEvents(job) },
+      { signal: job.signal, job },
     );
     return {
       device: result.device,
@@ -74,5 +63,5 @@ export async function writeToDrive(ctx: AppContext, job: JobContext, params: { v
 }
 
 export async function ejectDrive(ctx: AppContext, device: string) {
-  return ctx.privileged.run<{ device: string; poweredOff: boolean; message: string }>('eject', { device });
+  return ctx.privileged.run('eject', { device });
 }

@@ -269,7 +269,7 @@ const undefinedVariable: Rule = (text, ctx, loc) => {
     {
       code: 'undefined-variable',
       title: `Nix does not know “${name}”`,
-      explanation: `“${name}” is used as a name, but nothing by that name is defined here.${suggestions.length ? ` If it is meant to be a package, the package list has ${suggestions.map((s) => `“${s}”`).join(', ')}.` : ' If it is a package, check its exact name in Search: package names are case-sensitive.'} In a list of packages, write pkgs.${name} or put the list inside “with pkgs; [ … ]”.`,
+      explanation: `“${name}” is used as a name, but nothing by that name is defined here: a typo, or a package whose exact name differs (names are case-sensitive).${suggestions.length ? ' The package list has names close to it.' : ' Search finds a package’s exact name.'} Outside “with pkgs; [ … ]” a package is written pkgs.<name>.`,
       fixes: [...openFix(loc, 'Fix it in'), ...(suggestions.length ? [] : [{ label: 'Find the package’s name', action: { kind: 'open-page', route: '#/search' } as FixAction }])],
       suggestions,
     },
@@ -287,7 +287,7 @@ const missingAttribute: Rule = (text, ctx, loc) => {
     {
       code: 'missing-attribute',
       title: `There is no “${name}” here`,
-      explanation: `Nix looked for “${name}” in a set (such as pkgs) that has nothing by that name: a typo, a package renamed or removed in this release, or one that lives under another name.${suggestions.length ? ` Close names that exist: ${suggestions.map((s) => `“${s}”`).join(', ')}.` : ''}`,
+      explanation: `Nix looked for “${name}” in a set (such as pkgs) that has nothing by that name: a typo, a package renamed or removed in this release, or one that lives under another name.${suggestions.length ? ' Names close to it do exist.' : ''}`,
       fixes: [...openFix(loc, 'Fix it in'), ...(suggestions.length ? [] : [{ label: 'Find the package’s name', action: { kind: 'open-page', route: '#/search' } as FixAction }])],
       suggestions,
     },
@@ -341,7 +341,7 @@ const optionMissing: Rule = (text, ctx, loc) => {
     {
       code: 'option-missing',
       title: `${where} has no setting called ${name}`,
-      explanation: `${name} is not an option of this ${where} release: a typo, a setting of another release (renamed or removed), or one of a module that is not imported.${suggestions.length ? ` Close names that exist: ${suggestions.join(', ')}.` : ''}`,
+      explanation: `${name} is not an option of this ${where} release: a typo, a setting of another release (renamed or removed), or one of a module that is not imported.${suggestions.length ? ' Options with close names do exist.' : ''}`,
       fixes: [...fixes, { label: 'Search the options', action: { kind: 'open-page', route: '#/search' } }],
       suggestions,
     },

@@ -32,6 +32,8 @@ interface HomeState {
   switchJobId: string | null;
   switchResult: SwitchResult | null;
   activationJobId: string | null;
+  /** the generation that was current before the last roll back or switch: what Undo goes back to */
+  activationFrom: number | null;
   actionError: RpcError | null;
   diff: { from: number; to: number; result: Diff } | null;
 
@@ -94,6 +96,7 @@ export const useHome = create<HomeState>((set, get) => {
     switchJobId: null,
     switchResult: null,
     activationJobId: null,
+    activationFrom: null,
     actionError: null,
     diff: null,
 
@@ -188,8 +191,14 @@ export const useHome = create<HomeState>((set, get) => {
       set({ switchResult: null });
       return track('switchJobId', () => call('home.switch', backupExtension ? { backupExtension } : {}));
     },
-    rollback: () => track('activationJobId', () => call('home.rollback', {})),
-    switchGeneration: (generation) => track('activationJobId', () => call('home.switchGeneration', { generation })),
+    rollback: () => {
+      set({ activationFrom: get().generations.find((g) => g.current)?.generation ?? null });
+      return track('activationJobId', () => call('home.rollback', {}));
+    },
+    switchGeneration: (generation) => {
+      set({ activationFrom: get().generations.find((g) => g.current)?.generation ?? null });
+      return track('activationJobId', () => call('home.switchGeneration', { generation }));
+    },
     async removeGenerations(generations) {
       set({ actionError: null });
       try {
@@ -235,6 +244,41 @@ export const useHome = create<HomeState>((set, get) => {
     clearActionError: () => set({ actionError: null }),
   };
 });
+
+/**
+ * Where Home Manager stands for this person, the one answer every tab and card uses:
+ * - `not-installed`: no generations and no command: the setup wizard;
+ * - `command-missing`: generations exist (Home Manager was installed once) but the `home-manager`
+ *   command cannot be found, so Switch and News cannot run: say exactly that, with the fix;
+ * - `ready`: the command is there.
+ */
+export type HomeReadiness =
+  | { kind: 'not-installed' }
+  | { kind: 'command-missing'; generation: number | null; version: string | null; fix: HomeCommandFix }
+  | { kind: 'ready' };
+
+/** How to get the `home-manager` command back: the setup's install step (with the channel it uses), or the command to run. */
+export interface HomeCommandFix {
+  /** the home-manager branch the setup's install step can use; null when the setup cannot do it (a flake, no channel) */
+  setupBranch: string | null;
+  command: string;
+}
+
+export function homeReadiness(status: HomeStatus): HomeReadiness {
+  if (status.command) return { kind: 'ready' };
+  if (status.profile.generations === 0 && status.profile.current === null) return { kind: 'not-installed' };
+  const branch = /^(release-\d{2}\.\d{2}|master)$/.test(status.homeManagerChannel?.release ?? '') ? status.homeManagerChannel!.release : (status.recommended?.branch ?? null);
+  const fix: HomeCommandFix = status.flake
+    ? { setupBranch: null, command: `nix run home-manager/${branch ?? 'master'} -- switch` }
+    : { setupBranch: status.homeManagerChannel ? branch : null, command: "nix-shell '<home-manager>' -A install" };
+  return { kind: 'command-missing', generation: status.profile.current, version: status.version, fix };
+}
+
+/** The one Home Manager status, null until it is read. */
+export function useHomeReadiness(): HomeReadiness | null {
+  const status = useHome((s) => s.status);
+  return status ? homeReadiness(status) : null;
+}
 
 /** the running or last job of a kind, from the jobs store */
 export function useHomeJob(jobId: string | null) {

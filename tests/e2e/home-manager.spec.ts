@@ -145,12 +145,20 @@ test.describe('Home Manager: from not installed to a first switch, then a rollba
     await page.getByTestId('home-gen-1').getByRole('checkbox').check();
     await page.getByTestId('home-gen-2').getByRole('checkbox').check();
     await page.getByTestId('home-compare').click();
-    await expect(page.getByTestId('home-diff')).toContainText('+ htop');
+    // the same Package / Before / After table as the system's: htop is new in generation 2
+    await expect(page.getByTestId('home-diff').getByRole('row', { name: /htop/ })).toHaveText(/^htop\s*—\s*\S+/);
 
     const activationsBefore = readFileSync(path.join(fix.home, '.local/state/hm-standin-activations.log'), 'utf8').trim().split('\n').length;
+    // Roll back shows what changes first, like the system's, and changes nothing until confirmed
     await page.getByTestId('home-rollback').click();
+    const dialog = page.getByTestId('home-activation-dialog');
+    await expect(dialog).toContainText('Roll back to generation 1?');
+    await expect(dialog.getByTestId('home-activation-changes').getByRole('row', { name: /htop/ })).toHaveText(/^htop\s*\S+\s*—$/);
+    expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-2-link');
+    await dialog.getByTestId('home-activation-confirm').click();
     await expect(page.getByTestId('home-gen-1')).toContainText('current', { timeout: 60_000 });
-    await expect(page.getByText('Generation 1 is active.')).toBeVisible();
+    await expect(page.getByTestId('home-outcome')).toContainText('Rolled back to Home Manager generation 1.');
+    await expect(page.getByTestId('home-undo')).toBeVisible();
     expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-1-link');
     const activations = readFileSync(path.join(fix.home, '.local/state/hm-standin-activations.log'), 'utf8').trim().split('\n');
     expect(activations.length).toBe(activationsBefore + 1);
@@ -227,6 +235,7 @@ test.describe('Home Manager 25.11: a switch whose activation was refused', () =>
     await expect(page.getByTestId('home-generations')).toContainText('Generation 2 is recorded as current, but it was never activated.');
     await page.screenshot({ path: path.join(fix.root, 'hm-not-activated-generations.png'), fullPage: true });
     await page.getByTestId('home-switch-to-1').click();
+    await page.getByTestId('home-activation-confirm').click();
     await expect(page.getByTestId('home-gen-1')).toContainText('current', { timeout: 60_000 });
     await expect(page.getByTestId('home-gen-2')).not.toContainText('recorded, not activated');
     expect(readlinkSync(path.join(fix.profileDir, 'home-manager'))).toBe('home-manager-1-link');

@@ -3,7 +3,8 @@ import { BuildProgress } from '../../components/BuildProgress';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
 import { Banner, Card, ErrorBanner } from '../../components/ui';
-import { useHome, useHomeJob } from '../../stores/home';
+import { useHome, useHomeJob, useHomeReadiness } from '../../stores/home';
+import { CommandMissing } from './CommandMissing';
 
 /**
  * `home-manager switch` with the live log; a clobber failure offers the retry with a backup extension.
@@ -13,6 +14,8 @@ import { useHome, useHomeJob } from '../../stores/home';
 export function SwitchPanel() {
   const { switchJobId, switchResult, startSwitch, actionError, activationGap, rollback, switchGeneration, loadGenerations } = useHome();
   const job = useHomeJob(switchJobId);
+  const readiness = useHomeReadiness();
+  const noCommand = readiness?.kind === 'command-missing' ? readiness : null;
   useEffect(() => void loadGenerations(), [loadGenerations]);
   const [extension, setExtension] = useState('backup');
   const running = job?.status === 'running';
@@ -28,10 +31,11 @@ export function SwitchPanel() {
         Builds your home.nix and makes it your current generation. If the build fails, nothing changes. From Home Manager 25.11 the new generation is recorded before it is activated, so a failed activation leaves it recorded but not active; this page says so.
       </p>
       <div className="row">
-        <button className="btn primary" disabled={running} onClick={() => void startSwitch()} data-testid="switch-start">
+        <button className="btn primary" disabled={running || !!noCommand} onClick={() => void startSwitch()} data-testid="switch-start">
           <Icon name="play" size={16} /> Switch
         </button>
       </div>
+      {noCommand ? <CommandMissing readiness={noCommand} doing="Switch cannot apply home.nix" /> : null}
       {actionError ? <ErrorBanner error={actionError} /> : null}
       {job ? <BuildProgress jobId={job.id} /> : null}
       {job?.status === 'failed' && job.error ? <ErrorBanner error={job.error} onRetry={() => void startSwitch()} /> : null}

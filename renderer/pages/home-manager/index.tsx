@@ -2,7 +2,8 @@ import { lazy, useEffect, useState, type ComponentType } from 'react';
 import type { HomeStatus } from '../../../shared/contract';
 import type { IconName } from '../../components/Icon';
 import { Badge, Banner, Card, ErrorBanner, PageHeader, TabPanel, Tabs } from '../../components/ui';
-import { useHome } from '../../stores/home';
+import { homeReadiness, useHome } from '../../stores/home';
+import { releaseInWords } from '../../lib/release';
 import { useNavigation } from '../../stores/navigation';
 import { GenerationsTab } from './GenerationsTab';
 import { NewsTab } from './NewsTab';
@@ -41,7 +42,9 @@ function StatusCard({ status }: { status: HomeStatus }) {
         </div>
         <div>
           <span className="stat-label">System</span>
-          <div>{status.system.nixosVersion ? `NixOS ${status.system.nixosVersion}` : (status.system.release ?? (status.system.unstable ? 'unstable' : 'unknown'))}</div>
+          <div title={status.system.nixosVersion ?? undefined}>
+            {releaseInWords(status.system.nixosVersion) ?? status.system.release ?? (status.system.unstable ? 'unstable' : 'unknown')}
+          </div>
         </div>
         <div>
           <span className="stat-label">Builds with</span>
@@ -110,7 +113,7 @@ export function HomeManagerPage() {
   }, [loadStatus]);
   const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
   // keep the wizard on screen after an install until the person moves on (it holds the relogin note)
-  const showWizard = status && (!status.installed || (setupJobId !== null && !wizardDone));
+  const showWizard = status && (homeReadiness(status).kind === 'not-installed' || (setupJobId !== null && !wizardDone));
 
   return (
     <div className="page" data-testid="page-home-manager">

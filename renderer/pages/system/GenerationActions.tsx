@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { ClosureDiff, Generation, Result, RpcError } from '../../../shared/contract';
+import { BeforeAfter, ChangeTable, ConfirmDialog, type ChangeRow } from '../../components/Activation';
 import { Banner, Badge, ErrorBanner, formatBytes } from '../../components/ui';
+import { releaseInWords, versionChange } from '../../lib/release';
 import { call, errorOf } from '../../lib/bridge';
 import { useNavigation } from '../../stores/navigation';
 import { rollbackTargetIn, useSystemGenerations, type ActivationRequest } from '../../stores/system-generations';
@@ -9,38 +11,14 @@ import './system-write.css';
 
 type ActivationPreview = Result<'system.activationPreview'>;
 
-function ChangeTable({ diff }: { diff: ClosureDiff }) {
-  const rows = diff.changes.slice(0, 150);
-  if (diff.changes.length === 0) return <p className="muted">No package changes: only configuration files differ.</p>;
-  return (
-    <div className="preview-changes">
-      <table className="table">
-        <thead>
-          <tr>
-            <th>Package</th>
-            <th>Now</th>
-            <th>After</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => (
-            <tr key={c.name}>
-              <td className="mono">
-                {c.name} {c.highlight === 'kernel' ? <Badge kind="warn">kernel</Badge> : null}
-              </td>
-              <td className="mono">{c.before.length ? c.before.join(', ') || '(no version)' : '—'}</td>
-              <td className="mono">{c.after.length ? c.after.join(', ') || '(no version)' : '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {diff.changes.length > rows.length ? <p className="faint">and {diff.changes.length - rows.length} more</p> : null}
-    </div>
-  );
+/** A closure diff as the rows of the app's one change table. */
+export function closureDiffRows(diff: ClosureDiff): ChangeRow[] {
+  const versions = (vs: string[]) => (vs.length ? vs.map((v) => v || '(no version)').join(', ') : '');
+  return diff.changes.map((c) => ({ name: c.name, before: versions(c.before), after: versions(c.after), badges: c.highlight === 'kernel' ? <Badge kind="warn">kernel</Badge> : null }));
 }
 
 /** What a button opens: a rollback, a switch to the generation, or a switch to one of its specialisations. */
-type Choice = { kind: 'rollback' } | { kind: 'switch' } | { kind: 'specialisation'; name: string };
+export type Choice = { kind: 'rollback' } | { kind: 'switch' } | { kind: 'specialisation'; name: string };
 
 function titleOf(choice: Choice, generation: number): string {
   if (choice.kind === 'rollback') return `Roll back to generation ${generation}?`;
@@ -61,8 +39,8 @@ function requestOf(choice: Choice, generation: number, preview: ActivationPrevie
   return { kind: 'specialisation', generation, specialisation: choice.name, expectedCurrent: preview.current };
 }
 
-function ConfirmActivation({ generation, choice, onClose }: { generation: number; choice: Choice; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+/** The system's confirmation: what activating a generation changes, then Cancel or go. Undo opens it too. */
+export function ConfirmActivation({ generation, choice, onClose }: { generation: number; choice: Choice; onClose: () => void }) {
   const [preview, setPreview] = useState<ActivationPreview | null>(null);
   const [diff, setDiff] = useState<ClosureDiff | null>(null);
   const [error, setError] = useState<RpcError | null>(null);
@@ -72,7 +50,6 @@ function ConfirmActivation({ generation, choice, onClose }: { generation: number
   const specialisation = choice.kind === 'specialisation' ? choice.name : undefined;
 
   useEffect(() => {
-    ref.current?.showModal();
     let live = true;
     void (async () => {
       try {
@@ -101,46 +78,54 @@ function ConfirmActivation({ generation, choice, onClose }: { generation: number
     const started = await activate(request);
     setBusy(false);
     if ('jobId' in started) {
-      ref.current?.close();
       onClose();
       go('system', 'rebuild');
     } else setError(started.error);
   };
+  const version = (v: string | null | undefined) => releaseInWords(v) ?? v ?? null;
 
   return (
-    <dialog ref={ref} className="modal" data-testid="activation-dialog" onClose={onClose}>
-      <div className="modal-body">
-        <h2>{titleOf(choice, generation)}</h2>
-        <p className="muted">
-          {choice.kind === 'specialisation'
-            ? `Its configuration is activated now. The boot default does not change${preview?.current ? `: it stays generation ${preview.current}` : ''}.`
-            : 'It becomes the boot default and is activated now. Newer generations stay in the list: you can switch back.'}
-        </p>
-        {error ? <ErrorBanner error={error} /> : null}
-        {moved ? (
-          <Banner kind="warn" title="The list is out of date">
-            <span data-testid="rollback-moved">
-              {preview.rollbackTarget === null ? 'There is no older generation to roll back to now.' : `A rollback now goes to generation ${preview.rollbackTarget}, not ${generation}.`} Close this and look again.
-            </span>
-          </Banner>
-        ) : null}
-        {!preview && !error ? <div className="skeleton" style={{ width: '60%' }} /> : null}
-        {preview?.kernel.changes ? (
-          <Banner kind="warn" title="The kernel is different: restart afterwards">
-            <span data-testid="kernel-warning">
-              Running {preview.kernel.running ?? 'unknown'}, generation {generation}
-              {specialisation ? ` (${specialisation})` : ''} has {preview.kernel.target ?? 'unknown'}. Programs switch now, but the kernel only changes when you restart the computer.
-            </span>
-          </Banner>
-        ) : null}
-        {preview ? (
+    <ConfirmDialog
+      title={titleOf(choice, generation)}
+      testId="activation-dialog"
+      confirmTestId="activation-confirm"
+      confirmLabel={choice.kind === 'rollback' ? 'Roll back' : choice.kind === 'switch' ? `Switch to ${generation}` : `Switch to ${choice.name}`}
+      onConfirm={() => void proceed()}
+      onClose={onClose}
+      busy={busy}
+      disabled={!request}
+    >
+      <p className="muted">
+        {choice.kind === 'specialisation'
+          ? `Its configuration is activated now. The boot default does not change${preview?.current ? `: it stays generation ${preview.current}` : ''}.`
+          : 'It becomes the boot default and is activated now. Newer generations stay in the list: you can switch back.'}
+      </p>
+      {error ? <ErrorBanner error={error} /> : null}
+      {moved ? (
+        <Banner kind="warn" title="The list is out of date">
+          <span data-testid="rollback-moved">
+            {preview.rollbackTarget === null ? 'There is no older generation to roll back to now.' : `A rollback now goes to generation ${preview.rollbackTarget}, not ${generation}.`} Close this and look again.
+          </span>
+        </Banner>
+      ) : null}
+      {!preview && !error ? <div className="skeleton" style={{ width: '60%' }} /> : null}
+      {preview?.kernel.changes ? (
+        <Banner kind="warn" title="The kernel is different: restart afterwards">
+          <span data-testid="kernel-warning">
+            Running {preview.kernel.running ?? 'unknown'}, generation {generation}
+            {specialisation ? ` (${specialisation})` : ''} has {preview.kernel.target ?? 'unknown'}. Programs switch now, but the kernel only changes when you restart the computer.
+          </span>
+        </Banner>
+      ) : null}
+      {preview ? (
+        <>
+          <BeforeAfter
+            before={{ title: preview.current === null ? 'Running now' : `Generation ${preview.current}`, lines: [version(preview.nixosVersion.running), preview.kernel.running ? `kernel ${preview.kernel.running}` : null] }}
+            after={{ title: `Generation ${generation}${specialisation ? ` (${specialisation})` : ''}`, lines: [version(preview.nixosVersion.target), preview.kernel.target ? `kernel ${preview.kernel.target}` : null] }}
+          />
           <dl className="facts" data-testid="activation-facts">
-            <dt>Boot default now</dt>
-            <dd>{preview.current === null ? 'none' : `generation ${preview.current}`}</dd>
             <dt>NixOS</dt>
-            <dd>
-              {preview.nixosVersion.running ?? '—'} → {preview.nixosVersion.target ?? '—'}
-            </dd>
+            <dd title={`${preview.nixosVersion.running ?? '—'} → ${preview.nixosVersion.target ?? '—'}`}>{versionChange(preview.nixosVersion.running, preview.nixosVersion.target)}</dd>
             {diff ? (
               <>
                 <dt>Packages changed</dt>
@@ -152,27 +137,13 @@ function ConfirmActivation({ generation, choice, onClose }: { generation: number
               </>
             ) : null}
           </dl>
-        ) : null}
-        {preview?.isRunning ? (
-          <p className="muted">{choice.kind === 'specialisation' ? 'This specialisation is already running; it is activated again.' : 'This generation is already running; switching makes it the boot default again.'}</p>
-        ) : null}
-        {diff ? <ChangeTable diff={diff} /> : null}
-      </div>
-      <div className="modal-actions">
-        <button
-          className="btn"
-          onClick={() => {
-            ref.current?.close();
-            onClose();
-          }}
-        >
-          Cancel
-        </button>
-        <button className="btn primary" data-testid="activation-confirm" disabled={busy || !request} onClick={() => void proceed()}>
-          {choice.kind === 'rollback' ? 'Roll back' : choice.kind === 'switch' ? `Switch to ${generation}` : `Switch to ${choice.name}`}
-        </button>
-      </div>
-    </dialog>
+        </>
+      ) : null}
+      {preview?.isRunning ? (
+        <p className="muted">{choice.kind === 'specialisation' ? 'This specialisation is already running; it is activated again.' : 'This generation is already running; switching makes it the boot default again.'}</p>
+      ) : null}
+      {diff ? <ChangeTable rows={closureDiffRows(diff)} limit={150} empty="No package changes: only configuration files differ." /> : null}
+    </ConfirmDialog>
   );
 }
 

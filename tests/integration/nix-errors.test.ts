@@ -5,12 +5,14 @@
  * (pkgs/build-support/buildenv/builder.pl, in Perl, with its `$SIG{__DIE__}` prefix and die message).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainNixError } from '../../electron/core/nix-errors';
 import { errorExplanationSchema } from '../../shared/contract/core';
+import { makeSystemHost, type SystemHost } from '../fixtures/system-host';
+import { testApp } from '../helpers/app';
 import { describeEachNix } from '../support/nix-each';
 import { repoRoot } from '../support/nix.mjs';
 
@@ -160,5 +162,50 @@ in derivation { name = "system-path-${id}"; system = builtins.currentSystem; bui
     expect(e.code).toBe('untracked-flake-file');
     expect(e.title).toBe('Nix cannot see extra.nix in your flake');
     expect(e.fixes[0]!.command).toBe('git add extra.nix');
+  });
+});
+
+describe('the app attaches the explanation where it shows the error', () => {
+  let host: SystemHost;
+  let app: Awaited<ReturnType<typeof testApp>>;
+  let original: string;
+  beforeAll(async () => {
+    host = await makeSystemHost({ generations: 1 });
+    original = readFileSync(host.configFile, 'utf8');
+    const pkgs = path.join(host.dir, 'packages.json');
+    const names = ['firefox', 'firefox-esr', 'hello', 'vscode'];
+    writeFileSync(pkgs, JSON.stringify({ version: 2, packages: Object.fromEntries(names.map((n) => [n, { name: `${n}-1.0`, pname: n, version: '1.0', meta: {} }])) }));
+    // the root helper reads its host from the environment, as it does when the app starts it
+    process.env.NIXOS_COMPANION_HOST = host.withHost({ packagesJsonFile: pkgs }, 'errors');
+    app = await testApp({ ...host.host, packagesJsonFile: pkgs });
+  }, 120_000);
+  afterAll(async () => {
+    delete process.env.NIXOS_COMPANION_HOST;
+    await app?.dispose();
+  });
+
+  it('evaluate: unfree explained, its fix applied through the previewed edit, and then it evaluates', async () => {
+    writeFileSync(host.configFile, original.replace('    fastfetch\n', '    fastfetch\n    vscode\n'));
+    const bad = await app.call('system.config.evaluate', {});
+    expect(bad.ok).toBe(false);
+    const fix = bad.error?.explanation?.fixes[0]?.action;
+    expect(bad.error?.explanation?.code).toBe('unfree');
+    expect(fix).toEqual({ kind: 'add-to-config', target: 'system', option: 'nixpkgs.config.allowUnfree', value: true });
+    if (fix?.kind !== 'add-to-config') return;
+    const item = { kind: 'setting' as const, name: fix.option, value: fix.value };
+    const preview = await app.call('search.previewAdd', { target: fix.target, item });
+    expect(preview.status).toBe('ready');
+    expect(preview.diff).toContain('+  nixpkgs.config.allowUnfree = true;');
+    const applied = await app.call('search.applyAdd', { target: fix.target, item, expectedSha256: preview.baseSha256! });
+    expect(applied.backup).not.toBeNull();
+    expect((await app.call('system.config.evaluate', {})).ok).toBe(true);
+  });
+
+  it('evaluate: an undefined name gets the closest names from the package list', async () => {
+    writeFileSync(host.configFile, original.replace('    fastfetch\n', '    fastfetch\n    firefx\n'));
+    const bad = await app.call('system.config.evaluate', {});
+    expect(bad.error?.explanation?.code).toBe('undefined-variable');
+    expect(bad.error?.explanation?.suggestions?.[0]).toBe('firefox');
+    expect(bad.error?.explanation?.location?.file).toBe(host.configFile);
   });
 });

@@ -28,6 +28,24 @@ afterAll(async () => {
 });
 
 describe('safe switch (local magic rollback) on a real profile', () => {
+  it('nothing changed: says so and starts no trial (no activation, no countdown)', async () => {
+    // the fixture's configuration builds exactly the running system
+    writeFileSync(host.configFile, original);
+    const activations = host.activations().length;
+    const states: SafeSwitchState[] = [];
+    const off = app.ctx.events.on((e) => {
+      if (e.topic === 'changed' && e.what === 'safe-switch') states.push(e.detail as SafeSwitchState);
+    });
+    const { jobId } = await app.call('system.safeSwitch', { timeoutSeconds: 10 });
+    const done = await app.ctx.jobs.wait(jobId);
+    off();
+    expect(done.status).toBe('done');
+    expect(done.result).toMatchObject({ kept: false, reason: 'Nothing changed: your system is already this configuration.' });
+    expect(states.some((s) => s.state === 'waiting')).toBe(false);
+    expect(host.activations().length).toBe(activations);
+    expect((await app.call('system.safeSwitch.status', {})).state).toBe('idle');
+  });
+
   it('no answer before the timeout: the previous system is activated again, the boot default never moved', async () => {
     const before = { profile: readlinkSync(host.host.systemProfile), running: readlinkSync(host.host.currentSystem) };
     writeFileSync(host.configFile, addToConfig(original, '  users.motd = "trial";'));

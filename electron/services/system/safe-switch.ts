@@ -68,6 +68,13 @@ export class SafeSwitchService {
     try {
       const built = await buildSystem(ctx, job, follower, { action: 'build', upgrade: params.upgrade ?? false, showTrace: params.showTrace ?? false, flakeAttribute: flake.attribute });
       if (!built.buildId || !built.storePath) throw new AppError('internal', 'The build finished without a system to try.');
+      if (previous !== null && built.storePath === previous) {
+        // a trial of the very system that runs would count down for nothing
+        const reason = 'Nothing changed: your system is already this configuration.';
+        job.log(`${reason} (${built.storePath})`, 'info');
+        this.set({ state: 'idle', trial: null, secondsLeft: null, message: reason });
+        return { kept: false, storePath: built.storePath, generation: null, reason };
+      }
       this.set({ trial: built.storePath, message: 'Activating the new configuration for a trial' });
       job.phase('activate', 'Activating for a trial (the boot default is not changed)', { cancellable: false });
       try {
@@ -114,6 +121,8 @@ export class SafeSwitchService {
   private countdown(job: JobContext, timeoutSeconds: number): Promise<Decision> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     job.phase('waiting', 'Keep this configuration?', { cancellable: false });
+    // the countdown is shown once, by the app-wide banner (from the safe-switch state), not as job progress too
+    job.progress({ fraction: null, message: 'Waiting for your answer: Keep it, or it goes back by itself' });
     return new Promise<Decision>((resolve) => {
       const finish = (d: Decision) => {
         if (this.ticker) clearInterval(this.ticker);
@@ -125,7 +134,6 @@ export class SafeSwitchService {
       const tick = () => {
         const secondsLeft = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
         this.set({ state: 'waiting', secondsLeft, message: `Keep this configuration? It goes back by itself in ${secondsLeft} s.` });
-        job.progress({ fraction: secondsLeft / timeoutSeconds, message: `Keep this configuration? ${secondsLeft} s left` });
         if (secondsLeft <= 0) finish('timeout');
       };
       tick();

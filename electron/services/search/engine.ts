@@ -55,19 +55,23 @@ export class SearchIndex extends WholeQueryScorer {
   }
 
   /**
-   * Runs a few queries of each kind (a name, the start of one, a typo, several words, a dotted path) made
-   * from the index's own names, so the code paths are compiled before a person's first query, not during it.
+   * A few queries of each kind (a name, the start of one, a typo, several words, a dotted path, an
+   * exclusion) made from the index's own names: running them compiles the code paths before a person's
+   * first query, not during it.
    */
-  warmUp(): void {
-    if (!this.size) return;
-    for (let i = 0; i < 6; i++) {
-      const name = this.normNames[Math.floor((i * this.size) / 6)]!;
+  warmUpQueries(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < 4 && this.size; i++) {
+      const name = this.normNames[Math.floor((i * this.size) / 4)]!;
       const words = name.split(/[.-]/).filter((x) => x.length > 2);
       const word = words.at(-1) ?? name;
-      for (const q of [word, word.slice(0, 3), word.length > 4 ? word.slice(0, 2) + word[3] + word[2] + word.slice(4) : word, words.join(' '), name, `${word} ${words[0] ?? ''} -x`]) {
-        this.search(q, { limit: 50, offset: 0 });
-      }
+      out.push(word, word.slice(0, 3), word.length > 4 ? word.slice(0, 2) + word[3] + word[2] + word.slice(4) : word, words.join(' '), name, `${word} ${words[0] ?? ''} -x`);
     }
+    return out;
+  }
+
+  warmUp(): void {
+    for (const q of this.warmUpQueries()) this.search(q, { limit: 50, offset: 0 });
   }
 
   parse(query: string): ParsedQuery {

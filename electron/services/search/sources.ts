@@ -258,8 +258,16 @@ async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: 
 function replace(state: State, id: SearchSourceId, next: { key: string; index: SearchIndex }) {
   const previous = state.indexes.get(id);
   state.indexes.set(id, next);
-  // compile the query paths now, while the person has not typed yet (tens of milliseconds, once)
-  setImmediate(() => next.index.warmUp());
+  // compile the query paths now, while the person has not typed yet: one query per turn of the event loop,
+  // so calls that arrive meanwhile are not kept waiting
+  const queries = next.index.warmUpQueries();
+  const step = () => {
+    const q = queries.shift();
+    if (q === undefined || state.indexes.get(id) !== next) return;
+    next.index.search(q, { limit: 50, offset: 0 });
+    setImmediate(step);
+  };
+  setImmediate(step);
   if (previous && previous.index !== next.index) previous.index.close();
 }
 

@@ -51,6 +51,8 @@ function defaults(env: NodeJS.ProcessEnv) {
     rootChannelsDir: '/nix/var/nix/profiles/per-user/root/channels',
     rootChannelsFile: '/root/.nix-channels',
     nixStoreDir: '/nix/store',
+    /** where the boot loader keeps kernels and boot entries (systemd-boot's boot.loader.efi.efiSysMountPoint, or XBOOTLDR's mount point) */
+    bootDir: '/boot',
     /** Nix's database, read (read-only, with sqlite3) for closures and sizes; empty = always ask `nix` */
     nixDbFile: '/nix/var/nix/db/db.sqlite',
     osReleaseFile: '/etc/os-release',
@@ -109,6 +111,7 @@ const overrideSchema = z
     rootChannelsDir: z.string(),
     rootChannelsFile: z.string(),
     nixStoreDir: z.string(),
+    bootDir: z.string(),
     nixDbFile: z.string(),
     osReleaseFile: z.string(),
     nixosMarkerFile: z.string(),

@@ -106,6 +106,12 @@ export const helperContract = {
     args: z.object({ generation: generationNumber, expectedCurrent: generationNumber.nullable(), specialisation: specialisationNameSchema.optional() }).strict(),
     result: activated,
   },
+  'boot-menu': {
+    description: 'Rebuild the boot menu: switch-to-configuration boot of the boot default (drops deleted generations from /boot); only while it is the generation the caller saw',
+    class: 'activate',
+    args: z.object({ expectedCurrent: generationNumber }).strict(),
+    result: activated,
+  },
   'revert-trial': {
     description: 'Re-activate (test) the system that ran before the last trial activation',
     class: 'trial',

@@ -9,6 +9,7 @@ import { searchMethods } from './search';
 import { learnMethods } from './learn';
 import { desktopMethods } from './desktop';
 import { systemRebuildMethods } from './system-rebuild';
+import { systemPreflightMethods } from './system-preflight';
 
 /** Every RPC method, by name. Areas add their own file and spread it here. */
 export const methods = {
@@ -21,6 +22,7 @@ export const methods = {
   ...learnMethods,
   ...desktopMethods,
   ...systemRebuildMethods,
+  ...systemPreflightMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;
@@ -46,3 +48,4 @@ export * from './search';
 export * from './learn';
 export * from './desktop';
 export * from './system-rebuild';
+export * from './system-preflight';

@@ -25,6 +25,7 @@ const intended: Record<string, { args: unknown; class: PrivilegeClass }[]> = {
   ],
   rollback: [{ args: {}, class: 'activate' }],
   'switch-generation': [{ args: { generation: 2 }, class: 'activate' }],
+  'boot-menu': [{ args: { expectedCurrent: 3 }, class: 'activate' }],
   'revert-trial': [{ args: {}, class: 'trial' }],
   'end-trial': [{ args: {}, class: 'trial' }],
   'delete-generations': [{ args: { generations: [1, 2] }, class: 'cleanup' }],

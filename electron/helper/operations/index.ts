@@ -1,3 +1,4 @@
+import { bootMenuOperations } from './boot-menu';
 import { configOperations } from './config';
 import { generationsOperations } from './generations';
 import { homeOperations } from './home';
@@ -14,4 +15,5 @@ export const operations: HelperImplementations = {
   ...systemSwitchOperations,
   ...usbOperations,
   ...homeOperations,
+  ...bootMenuOperations,
 };

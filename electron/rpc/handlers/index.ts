@@ -9,6 +9,7 @@ import { searchHandlers } from './search';
 import { learnHandlers } from './learn';
 import { desktopHandlers } from './desktop';
 import { systemRebuildHandlers } from './system-rebuild';
+import { systemPreflightHandlers } from './system-preflight';
 
 /** Contract -> services, one file per area. The type makes a method without a handler a compile error. */
 export function createHandlers(ctx: AppContext): Handlers {
@@ -22,5 +23,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...learnHandlers(ctx),
     ...desktopHandlers(ctx),
     ...systemRebuildHandlers(ctx),
+    ...systemPreflightHandlers(ctx),
   };
 }

@@ -66,6 +66,14 @@ function select(links: ProfileLink[], params: DeleteGenerationsParams, now: numb
   return { chosen: links.filter((l) => wanted.has(l.generation)), activeAtCutoff: null };
 }
 
+/** The generations a rule deletes (protected ones left out, oldest first), without looking at the store: for the pre-flight. */
+export async function generationsToDelete(ctx: AppContext, rule: { olderThanDays: number } | { keepNewest: number }, now = Date.now()): Promise<{ links: ProfileLink[]; deleting: ProfileLink[] }> {
+  const links = await listProfileLinks(ctx.host.systemProfile);
+  const protectedMap = await protectedGenerations(ctx.host, links);
+  const { chosen } = select(links, { ...rule, dryRun: true }, now, await currentGeneration(ctx.host.systemProfile));
+  return { links, deleting: chosen.filter((l) => !protectedMap.has(l.generation)).sort((a, b) => a.generation - b.generation) };
+}
+
 /** `nix-store --gc --print-roots`: "<root> -> <store path>" a line. */
 export function parseRoots(stdout: string): { root: string; target: string }[] {
   const out: { root: string; target: string }[] = [];

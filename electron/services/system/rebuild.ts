@@ -13,6 +13,7 @@ import { checkFlake, mapFlakeError, updateFlake } from './flake';
 import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
 import { explainFailure } from './error-explanation';
 import { placeNixError } from './nix-syntax';
+import { rebuildPreflightPhase } from './preflight';
 import { listProfileLinks } from './profile';
 import { readSystemSettings } from './settings';
 import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from './upgrade';
@@ -242,6 +243,7 @@ export class RebuildService {
     const base = { action, storePath: null, generation: null, activated: false, stoppedAtPreview: false, preview: null, commit: null, reattached: false };
     try {
       if (params.upgrade) await updateFirst(ctx, job, flake.dir);
+      if (action !== 'dry-build') await rebuildPreflightPhase(ctx, job, action, flake);
       job.log(`nixos-rebuild ${action}${params.showTrace ? ' --show-trace' : ''}${flake.attribute ? ` --flake ${flake.dir}#${flake.attribute}` : ''}`, 'info');
       const built = await buildSystem(ctx, job, follower, {
         action: action === 'dry-build' ? 'dry-build' : 'build',

@@ -5,6 +5,7 @@ import type { HelperCall } from '../../helper/contract';
 import { startJob } from '../../rpc/jobs';
 import { JobLogFile, kernelChange, nixosVersions } from './activation';
 import { specialisationPaths } from './generations-running';
+import { requireActivationFits } from './preflight';
 import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
 
 /**
@@ -74,13 +75,15 @@ async function checkRollback(ctx: AppContext, request: RollbackRequest) {
 
 type ActivationMethod = 'system.rollback' | 'system.switchGeneration' | 'system.switchSpecialisation';
 
-function activationJob(
+async function activationJob(
   ctx: AppContext,
   method: ActivationMethod,
   title: string,
   preview: { generation: number; specialisation?: string },
   op: HelperCall<'rollback' | 'switch-generation'> & { phase: [id: string, label: string] },
 ) {
+  // the pre-flight: a kernel that cannot fit on /boot is refused before anything starts
+  await requireActivationFits(ctx, preview.generation, preview.specialisation);
   return startJob(ctx, method, { title, exclusiveGroup: 'system', cancellable: false }, async (job) => {
     const before = await activationPreview(ctx, preview.generation, preview.specialisation);
     const logFile = new JobLogFile(ctx, job.id);

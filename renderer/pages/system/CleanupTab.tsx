@@ -5,6 +5,7 @@ import { Badge, Banner, Card, ErrorBanner, ProgressBar, formatBytes } from '../.
 import { useJobs } from '../../stores/jobs';
 import { useSystemGenerations } from '../../stores/system-generations';
 import { HomeCleanupCard } from '../home-manager/HomeCleanupCard';
+import { CleanupPreflight } from './PreflightCard';
 import './system-read.css';
 
 const reasonWords = { current: 'boot default', running: 'running', booted: 'booted' } as const;
@@ -87,6 +88,7 @@ export function CleanupTab() {
                 Kept anyway: {cleanupPreview.protected.map((p) => `${p.generation} (${p.reasons.map((r) => reasonWords[r]).join(', ')})`).join('; ')}
               </div>
             ) : null}
+            {cleanupRule ? <CleanupPreflight rule={cleanupRule} onFixed={() => void previewCleanup(cleanupRule)} /> : null}
             <div className="row">
               {cleanupPreview.generations.length ? (
                 <button className="btn danger solid" onClick={() => void confirmCleanup()} disabled={cleanupBusy} data-testid="confirm-cleanup">

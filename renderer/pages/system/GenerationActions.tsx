@@ -7,6 +7,7 @@ import { releaseInWords, versionChange } from '../../lib/release';
 import { call, errorOf } from '../../lib/bridge';
 import { useNavigation } from '../../stores/navigation';
 import { rollbackTargetIn, useSystemGenerations, type ActivationRequest } from '../../stores/system-generations';
+import { PreflightCard, usePreflight } from './PreflightCard';
 import './system-write.css';
 
 type ActivationPreview = Result<'system.activationPreview'>;
@@ -48,6 +49,7 @@ export function ConfirmActivation({ generation, choice, onClose }: { generation:
   const activate = useSystemGenerations((s) => s.activate);
   const go = useNavigation((s) => s.go);
   const specialisation = choice.kind === 'specialisation' ? choice.name : undefined;
+  const preflight = usePreflight(specialisation ? { kind: 'activate', generation, specialisation } : { kind: 'activate', generation });
 
   useEffect(() => {
     let live = true;
@@ -93,7 +95,7 @@ export function ConfirmActivation({ generation, choice, onClose }: { generation:
       onConfirm={() => void proceed()}
       onClose={onClose}
       busy={busy}
-      disabled={!request}
+      disabled={!request || preflight.report?.ok === false}
     >
       <p className="muted">
         {choice.kind === 'specialisation'
@@ -101,6 +103,7 @@ export function ConfirmActivation({ generation, choice, onClose }: { generation:
           : 'It becomes the boot default and is activated now. Newer generations stay in the list: you can switch back.'}
       </p>
       {error ? <ErrorBanner error={error} /> : null}
+      {preflight.report ? <PreflightCard report={preflight.report} onFixed={preflight.again} /> : null}
       {moved ? (
         <Banner kind="warn" title="The list is out of date">
           <span data-testid="rollback-moved">

@@ -9,6 +9,7 @@ import { call } from '../../lib/bridge';
 import { useJobs } from '../../stores/jobs';
 import { useNavigation } from '../../stores/navigation';
 import { useSystemRebuild } from '../../stores/system-rebuild';
+import { PreflightOfJob } from './PreflightCard';
 import './system-write.css';
 
 const actions: { action: RebuildAction; label: string; explain: string }[] = [
@@ -168,6 +169,7 @@ function ResultSummary({ jobId }: { jobId: string }) {
   }, [job?.status, job?.error?.code, loadConfig, loadBackups]);
   if (!job) return null;
   if (job.status === 'failed' && job.error) {
+    if (job.error.code === 'disk-full' && job.method === 'system.rebuild') return <PreflightOfJob jobId={jobId} fallback={job.error} />;
     if (job.error.code !== 'nix-error') return <ErrorBanner error={job.error} />;
     const latest = backups[0];
     return (

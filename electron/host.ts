@@ -96,6 +96,10 @@ function defaults(env: NodeJS.ProcessEnv) {
     useSystemdRun: true,
     /** root-owned, world-readable folder where the helper keeps builds awaiting activation and the running activation's log and state (reattach after a restart) */
     activationDir: '/run/nixos-companion',
+    /** read for "on battery?" (each supply's type, online and status): background updates wait for mains power */
+    powerSupplyDir: '/sys/class/power_supply',
+    /** background update checks: seconds between checks; 0 = the schedule in the app settings (daily or weekly) */
+    updateCheckEverySeconds: 0,
     commands: Object.fromEntries(commandNames.map((c) => [c, c])) as Record<CommandName, string>,
   };
 }
@@ -142,6 +146,8 @@ const overrideSchema = z
     starterConfigDir: z.string(),
     useSystemdRun: z.boolean(),
     activationDir: z.string(),
+    powerSupplyDir: z.string(),
+    updateCheckEverySeconds: z.number().int().min(0).max(366 * 86_400),
     commands: z.partialRecord(z.enum(commandNames), z.string().min(1)),
   })
   .partial()

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DesktopCapabilities, DesktopSettings, RpcError } from '../../shared/contract';
+import type { DesktopCapabilities, DesktopSettings, Params, RpcError } from '../../shared/contract';
 import { call, errorOf, onEvent } from '../lib/bridge';
 
 interface DesktopState {
@@ -8,7 +8,7 @@ interface DesktopState {
   saving: boolean;
   error: RpcError | null;
   load(): Promise<void>;
-  save(patch: { closeToTray?: boolean; startAtLogin?: boolean }): Promise<void>;
+  save(patch: Params<'desktop.settings.set'>): Promise<void>;
 }
 
 /** The app's own behaviour on the desktop: close to tray, start at login (an XDG autostart entry). */

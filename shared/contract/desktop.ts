@@ -11,18 +11,21 @@ const profileKind = z.enum(['system', 'home']);
 const rollbackAction = z.object({ kind: z.literal('rollback'), profile: profileKind, target: generationNumber, expectedCurrent: generationNumber }).strict();
 const switchAction = z.object({ kind: z.literal('switch'), profile: profileKind, generation: generationNumber, expectedCurrent: generationNumber }).strict();
 const rebuildAction = z.object({ kind: z.literal('rebuild') }).strict();
+/** the update prepared in the background (system.updates): activated now (switch) or from the next boot */
+const updateAction = z.object({ kind: z.literal('update'), id: z.string().regex(/^[a-f0-9]{16}$/), action: z.enum(['switch', 'boot']) }).strict();
 
 /** What a tray entry (or the window's quick actions) asks for. Rollback, switch and rebuild go through a confirmation first. */
 export const trayActionSchema = z.discriminatedUnion('kind', [
   rollbackAction,
   switchAction,
   rebuildAction,
+  updateAction,
   z.object({ kind: z.literal('open') }).strict(),
   z.object({ kind: z.literal('quit') }).strict(),
 ]);
 export type TrayAction = z.infer<typeof trayActionSchema>;
 /** the actions that change something, and therefore need a confirmation */
-export const confirmableActionSchema = z.discriminatedUnion('kind', [rollbackAction, switchAction, rebuildAction]);
+export const confirmableActionSchema = z.discriminatedUnion('kind', [rollbackAction, switchAction, rebuildAction, updateAction]);
 export type ConfirmableAction = z.infer<typeof confirmableActionSchema>;
 
 const leafSchema = z.object({
@@ -64,6 +67,9 @@ export const desktopSettingsSchema = z.object({
   startAtLogin: z.boolean(),
   /** the XDG autostart entry written when startAtLogin is on */
   autostartFile: z.string(),
+  /** check for updates on a schedule and build them in the background (never activated without a yes) */
+  backgroundUpdates: z.boolean(),
+  updateSchedule: z.enum(['daily', 'weekly']),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 
@@ -97,7 +103,7 @@ export const desktopMethods = {
   'desktop.settings.get': method('Desktop behaviour settings', noParams, desktopSettingsSchema),
   'desktop.settings.set': method(
     'Change desktop behaviour settings (start at login writes or removes an XDG autostart entry)',
-    z.object({ closeToTray: z.boolean().optional(), startAtLogin: z.boolean().optional() }).strict(),
+    z.object({ closeToTray: z.boolean().optional(), startAtLogin: z.boolean().optional(), backgroundUpdates: z.boolean().optional(), updateSchedule: z.enum(['daily', 'weekly']).optional() }).strict(),
     desktopSettingsSchema,
   ),
   'desktop.action.request': method(

@@ -28,7 +28,7 @@ export type JobEvent = z.infer<typeof jobEventSchema>;
 /** Something the main process noticed on its own: a profile changed, a drive was plugged in, ... */
 export const changeEventSchema = z.object({
   topic: z.literal('changed'),
-  what: z.enum(['system-profile', 'home-profile', 'drives', 'channels', 'config', 'search-sources', 'settings', 'safe-switch']),
+  what: z.enum(['system-profile', 'home-profile', 'drives', 'channels', 'config', 'search-sources', 'settings', 'safe-switch', 'updates']),
   detail: z.unknown().optional(),
 });
 export type ChangeEvent = z.infer<typeof changeEventSchema>;

@@ -10,6 +10,7 @@ import { learnMethods } from './learn';
 import { desktopMethods } from './desktop';
 import { systemRebuildMethods } from './system-rebuild';
 import { systemPreflightMethods } from './system-preflight';
+import { systemUpdatesMethods } from './system-updates';
 
 /** Every RPC method, by name. Areas add their own file and spread it here. */
 export const methods = {
@@ -23,6 +24,7 @@ export const methods = {
   ...desktopMethods,
   ...systemRebuildMethods,
   ...systemPreflightMethods,
+  ...systemUpdatesMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;
@@ -49,3 +51,4 @@ export * from './learn';
 export * from './desktop';
 export * from './system-rebuild';
 export * from './system-preflight';
+export * from './system-updates';

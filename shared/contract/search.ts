@@ -110,6 +110,30 @@ export const addPreviewSchema = z.object({
 });
 export type AddPreview = z.infer<typeof addPreviewSchema>;
 
+/** a package attribute as Nix's grammar has it: identifiers joined by dots (`python3Packages.requests`) */
+export const packageAttrSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*$/, 'is not a package attribute name');
+/** a program name in a package's bin/ (`meta.mainProgram`) */
+export const programNameSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/, 'is not a program name');
+
+export const tryPackageResultSchema = z.object({
+  /** false: no terminal was found (or it could not start); `message` says so and `command` is what to run by hand */
+  launched: z.boolean(),
+  /** the terminal it opened in ("kitty", "gnome-terminal"), or null when the program was started directly */
+  terminal: z.string().nullable(),
+  /** the command, argv first to last */
+  argv: z.array(z.string()),
+  /** the same command as a person would type it in a terminal (quoted where needed), for copying */
+  command: z.string(),
+  message: z.string(),
+  /** where a program started directly writes its output (to see why it did not open) */
+  logFile: z.string().nullable(),
+});
+export type TryPackageResult = z.infer<typeof tryPackageResultSchema>;
+
 export const searchMethods = {
   'search.sources': method('Which data each search covers: release, age, and whether it needs a refresh', noParams, searchSourcesSchema),
   'search.refresh': jobMethod(
@@ -131,6 +155,11 @@ export const searchMethods = {
     'Show how a package or option would be added to the system or Home Manager configuration',
     z.object({ target: addTargetSchema, item: addItemSchema }).strict(),
     addPreviewSchema,
+  ),
+  'search.tryPackage': method(
+    'Try a package without installing it: a terminal with a shell that has it (nix-shell -p / nix shell), or its program started directly (nix-shell -p … --run / nix run)',
+    z.object({ attr: packageAttrSchema, mode: z.enum(['shell', 'run']), program: programNameSchema.optional() }).strict(),
+    tryPackageResultSchema,
   ),
   'search.applyAdd': method(
     'Add a package or option to the configuration (atomic, backed up, checked with nix-instantiate --parse)',

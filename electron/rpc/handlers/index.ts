@@ -10,6 +10,7 @@ import { learnHandlers } from './learn';
 import { desktopHandlers } from './desktop';
 import { systemRebuildHandlers } from './system-rebuild';
 import { systemPreflightHandlers } from './system-preflight';
+import { systemUpdatesHandlers } from './system-updates';
 
 /** Contract -> services, one file per area. The type makes a method without a handler a compile error. */
 export function createHandlers(ctx: AppContext): Handlers {
@@ -24,5 +25,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...desktopHandlers(ctx),
     ...systemRebuildHandlers(ctx),
     ...systemPreflightHandlers(ctx),
+    ...systemUpdatesHandlers(ctx),
   };
 }

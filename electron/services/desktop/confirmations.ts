@@ -7,6 +7,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { RpcResponse } from '../../rpc/router';
 import { resolveHomeManagerProfile } from '../home/profile-path';
+import { readReadyUpdate } from '../system/background-update';
 import { currentGeneration, listProfileLinks, readTrimmed, type ProfileLink } from '../system/profile';
 
 /**
@@ -28,6 +29,8 @@ export function actionMethod(action: ConfirmableAction): { method: string; param
     case 'rebuild':
       // The diff of a rebuild exists only once it is built: the job stops there and this window shows it.
       return { method: 'system.rebuild', params: { action: 'switch', preview: true } };
+    case 'update':
+      return { method: 'system.updates.apply', params: { id: action.id, action: action.action } };
   }
 }
 
@@ -128,6 +131,8 @@ export class Confirmations {
       };
     }
 
+    if (action.kind === 'update') return this.describeUpdate(id, action, method, available, warnings);
+
     const { fromLink, toLink } = await this.check(action);
     const [from, to, diff] = await Promise.all([side(fromLink, action.profile), side(toLink, action.profile), actionDiff(this.call, action.profile, fromLink.generation, toLink.generation)]);
     if (action.profile === 'system' && toLink.generation < fromLink.generation) {
@@ -144,6 +149,29 @@ export class Confirmations {
       from,
       to,
       diff,
+      warnings,
+    };
+  }
+
+  /** A prepared update: what it changes is known already (it was built in the background). */
+  private async describeUpdate(id: string, action: Extract<ConfirmableAction, { kind: 'update' }>, method: string, available: boolean, warnings: string[]): Promise<Confirmation> {
+    const ready = await readReadyUpdate(this.ctx);
+    if (!ready || ready.id !== action.id) throw new AppError('not-found', 'That update is no longer waiting (it was applied or dismissed). Check for updates again.');
+    const lines = ready.changes.map((c) => `${c.name}: ${versions(c.before)} → ${versions(c.after)}`);
+    const from = ready.kind === 'channel' ? ready.channels.map((c) => `${c.name} ${c.from ?? '?'} → ${c.to ?? '?'}`) : ready.inputs.map((i) => `${i.name} ${i.from ?? '?'} → ${i.to ?? '?'}`);
+    const first = ready.kind === 'channel' ? `Root's channel${ready.channels.length > 1 ? 's are' : ' is'} updated first (${from.join(', ')})` : `flake.lock is written first (${from.join(', ')})`;
+    if (action.action === 'switch' && ready.kernel.changes && ready.kernel.to) warnings.push(`The kernel changes: restart to use kernel ${ready.kernel.to}.`);
+    if (action.action === 'boot') warnings.push('The running system stays as it is until you restart.');
+    return {
+      id,
+      action,
+      title: action.action === 'switch' ? 'Apply the update now?' : 'Apply the update at the next boot?',
+      summary: `${first}, then the system is built again and ${action.action === 'switch' ? 'activated now' : 'made the boot default'}, only if that gives exactly the system that was prepared (NixOS ${ready.nixosVersion.to ?? 'unknown'}). The current generation stays in the list, so you can roll back.`,
+      method,
+      available,
+      from: null,
+      to: null,
+      diff: { lines: lines.slice(0, MAX_DIFF_LINES), note: lines.length === 0 ? 'No package changes its version (only the configuration differs).' : lines.length > MAX_DIFF_LINES ? `Showing the first ${MAX_DIFF_LINES} of ${lines.length} changes.` : null },
       warnings,
     };
   }
@@ -183,7 +211,7 @@ export class Confirmations {
     if (!accept) return { started: false, jobId: null };
     const { method, params } = actionMethod(pending.action);
     if (!isMethodName(method)) throw new AppError('unsupported', 'This version of the app cannot do this yet. Nothing was changed.');
-    if (pending.action.kind !== 'rebuild') await this.check(pending.action);
+    if (pending.action.kind === 'rollback' || pending.action.kind === 'switch') await this.check(pending.action);
     const res = await this.call(method, params);
     if (!res.ok) throw new AppError(res.error.code, res.error.message, res.error.detail, res.error.learn);
     const jobId = (res.result as { jobId?: unknown } | null)?.jobId;

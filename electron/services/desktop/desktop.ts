@@ -2,6 +2,7 @@ import type { ConfirmableAction, DesktopCapabilities, TrayMenu } from '../../../
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { resolveHomeManagerProfile } from '../home/profile-path';
+import { startBackgroundUpdates, type BackgroundUpdates } from '../system/background-update';
 import { Confirmations, type RouterCall } from './confirmations';
 import { JobNotifier, type JobNotice } from './notifier';
 import { watchProfiles, type ProfileWatcher } from './profile-watcher';
@@ -26,6 +27,7 @@ type Origin = 'tray' | 'window';
  */
 export class Desktop {
   readonly confirmations: Confirmations;
+  readonly updates: BackgroundUpdates;
   private readonly origins = new Map<string, Origin>();
   /** the job each answered confirmation started, while its window may still be open */
   private readonly startedJobs = new Map<string, string>();
@@ -39,6 +41,10 @@ export class Desktop {
     private readonly call: RouterCall,
   ) {
     this.confirmations = new Confirmations(ctx, call);
+    // a prepared update is announced like a finished job: clicking it opens the System page, which shows it
+    this.updates = startBackgroundUpdates(ctx, (n) =>
+      this.shell?.notify({ jobId: n.jobId, method: 'system.updates.check', ok: true, title: n.title, body: n.body, route: '#/system' }),
+    );
     this.watcher = resolveHomeManagerProfile(ctx.host).then((hm) => {
       const w = watchProfiles(
         [
@@ -119,6 +125,7 @@ export class Desktop {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.updates.dispose();
     this.notifier?.close();
     (await this.watcher).close();
   }

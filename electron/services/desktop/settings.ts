@@ -16,6 +16,8 @@ export type WindowBounds = z.infer<typeof boundsSchema>;
 
 const storedSchema = z.object({
   closeToTray: z.boolean().catch(false),
+  backgroundUpdates: z.boolean().catch(false),
+  updateSchedule: z.enum(['daily', 'weekly']).catch('daily'),
   windowBounds: boundsSchema.optional().catch(undefined),
 });
 type Stored = z.infer<typeof storedSchema>;
@@ -27,7 +29,7 @@ async function readStored(host: Host): Promise<Stored> {
     return storedSchema.parse(JSON.parse(await readFile(settingsFile(host), 'utf8')));
   } catch {
     // missing or damaged: start from the defaults rather than refuse to open
-    return { closeToTray: false };
+    return { closeToTray: false, backgroundUpdates: false, updateSchedule: 'daily' };
   }
 }
 
@@ -42,16 +44,21 @@ async function writeStored(host: Host, stored: Stored): Promise<void> {
 /** "Start at login" is whatever the autostart directory says, so removing the entry by hand is respected. */
 export async function readDesktopSettings(host: Host): Promise<DesktopSettings> {
   const [stored, startAtLogin] = await Promise.all([readStored(host), access(autostartFile(host)).then(() => true, () => false)]);
-  return { closeToTray: stored.closeToTray, startAtLogin, autostartFile: autostartFile(host) };
+  return { closeToTray: stored.closeToTray, startAtLogin, autostartFile: autostartFile(host), backgroundUpdates: stored.backgroundUpdates, updateSchedule: stored.updateSchedule };
 }
 
-export async function updateDesktopSettings(host: Host, patch: { closeToTray?: boolean; startAtLogin?: boolean }, launch: string[]): Promise<DesktopSettings> {
-  if (patch.closeToTray !== undefined) {
-    const stored = await readStored(host);
-    await writeStored(host, { ...stored, closeToTray: patch.closeToTray });
+export async function updateDesktopSettings(
+  host: Host,
+  patch: { closeToTray?: boolean; startAtLogin?: boolean; backgroundUpdates?: boolean; updateSchedule?: 'daily' | 'weekly' },
+  launch: string[],
+): Promise<DesktopSettings> {
+  const { startAtLogin, ...stored } = patch;
+  if (Object.values(stored).some((v) => v !== undefined)) {
+    const before = await readStored(host);
+    await writeStored(host, { ...before, ...Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== undefined)) });
   }
-  if (patch.startAtLogin === true) await enableAutostart(host, launch);
-  if (patch.startAtLogin === false) await disableAutostart(host);
+  if (startAtLogin === true) await enableAutostart(host, launch);
+  if (startAtLogin === false) await disableAutostart(host);
   return readDesktopSettings(host);
 }
 

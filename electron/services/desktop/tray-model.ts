@@ -27,6 +27,8 @@ export interface TrayState {
   /** null when home-manager is not installed */
   home: TrayProfile | null;
   runningJobs: { id: string; title: string; group: 'system' | 'home' | 'other' }[];
+  /** an update prepared in the background, waiting for a yes (system.updates) */
+  update?: { id: string; headline: string } | null;
 }
 
 const SUBMENU_SIZE = 10;
@@ -141,6 +143,20 @@ export function trayMenu(state: TrayState): TrayMenu {
     enabled: canRebuild && !systemBusy,
     action: { kind: 'rebuild' },
   });
+  if (state.update) {
+    const { id } = state.update;
+    items.push({
+      type: 'submenu',
+      id: 'update',
+      label: 'Update ready…',
+      enabled: true,
+      items: [
+        info('update-headline', state.update.headline),
+        { type: 'item', id: 'update-switch', label: 'Apply now…', enabled: !systemBusy, action: { kind: 'update', id, action: 'switch' } },
+        { type: 'item', id: 'update-boot', label: 'Apply at the next boot…', enabled: !systemBusy, action: { kind: 'update', id, action: 'boot' } },
+      ],
+    });
+  }
 
   items.push({ type: 'separator' });
   items.push({ type: 'item', id: 'open', label: 'Open NixOS Companion', enabled: true, action: { kind: 'open' } });

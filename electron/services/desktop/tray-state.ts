@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppContext } from '../../context';
 import { resolveHomeManagerProfile } from '../home/profile-path';
+import { readReadyUpdate } from '../system/background-update';
 import { matchSystem, matchedGeneration } from '../system/generations-running';
 import { currentGeneration, listProfileLinks, readTrimmed, type ProfileLink } from '../system/profile';
 import type { TrayGeneration, TrayProfile, TrayState } from './tray-model';
@@ -31,9 +32,10 @@ async function generationOf(systemLink: string, links: ProfileLink[], current: n
 export async function readTrayState(ctx: AppContext): Promise<TrayState> {
   const { host } = ctx;
   const hmProfile = await resolveHomeManagerProfile(host);
-  const [system, home] = await Promise.all([
+  const [system, home, update] = await Promise.all([
     readProfile(host.systemProfile, 'nixos-version'),
     hmProfile ? readProfile(hmProfile, 'hm-version') : Promise.resolve(null),
+    readReadyUpdate(ctx),
   ]);
   const current = system.profile.current;
   const [running, booted] = await Promise.all([generationOf(host.currentSystem, system.links, current), generationOf(host.bootedSystem, system.links, current)]);
@@ -42,6 +44,7 @@ export async function readTrayState(ctx: AppContext): Promise<TrayState> {
   return {
     system: { ...system.profile, running, booted },
     home: home && home.links.length > 0 ? home.profile : null,
+    update: update ? { id: update.id, headline: update.headline } : null,
     runningJobs: ctx.jobs.running().map((j) => ({
       id: j.id,
       title: j.title,

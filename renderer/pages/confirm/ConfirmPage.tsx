@@ -133,7 +133,8 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
     }
   };
 
-  const verb = confirmation?.action.kind === 'rollback' ? 'Roll back' : confirmation?.action.kind === 'switch' ? 'Switch' : 'Rebuild and switch';
+  const action = confirmation?.action;
+  const verb = action?.kind === 'rollback' ? 'Roll back' : action?.kind === 'switch' ? 'Switch' : action?.kind === 'update' ? (action.action === 'switch' ? 'Apply now' : 'Apply at next boot') : 'Rebuild and switch';
   return (
     <div className={`confirm ${inWindow ? 'confirm-window' : ''} ${embedded ? 'confirm-embedded' : ''}`} data-testid="confirm-page">
       <header className="confirm-header">
@@ -194,7 +195,7 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
           </div>
         ) : null}
         {isRebuild && startedJob ? <JobLog jobId={startedJob} height={outcome?.kind === 'running' && outcome.built ? 120 : 180} label="Build log" /> : null}
-        {outcome?.kind === 'done' ? <Banner kind="info" title={outcome.stoppedAtPreview ? 'Stopped after the build. Nothing was activated; the boot default is unchanged.' : 'Done. The change is active.'} /> : null}
+        {outcome?.kind === 'done' ? <Banner kind="info" title={outcome.stoppedAtPreview ? 'Stopped after the build. Nothing was activated; the boot default is unchanged.' : action?.kind === 'update' && action.action === 'boot' ? 'Done. The update becomes active at the next boot.' : 'Done. The change is active.'} /> : null}
         {outcome?.kind === 'started-no-job' ? <Banner kind="info" title="Started." /> : null}
         {outcome?.kind === 'failed' ? <ErrorBanner error={outcome.error} /> : null}
       </div>

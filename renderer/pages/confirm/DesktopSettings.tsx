@@ -41,6 +41,25 @@ function SettingsForm() {
           </span>
         </span>
       </label>
+      <div className={`setting setting-group ${settings.backgroundUpdates ? '' : 'off'}`}>
+        <label className="setting-row">
+          <input type="checkbox" checked={settings.backgroundUpdates} disabled={saving} onChange={(e) => void save({ backgroundUpdates: e.target.checked })} data-testid="setting-background-updates" />
+          <span className="setting-text">
+            <strong>Check for updates and prepare them in the background</strong>
+            <span className="muted">
+              Builds the new system at low priority, only on mains power and when nothing else changes the system, then tells you what it changes. Nothing is
+              activated until you say yes.
+            </span>
+          </span>
+        </label>
+        <label className="setting-schedule">
+          <span>How often</span>
+          <select value={settings.updateSchedule} disabled={saving || !settings.backgroundUpdates} onChange={(e) => void save({ updateSchedule: e.target.value === 'weekly' ? 'weekly' : 'daily' })} data-testid="setting-update-schedule">
+            <option value="daily">Daily</option>
+            <option value="weekly">Weekly</option>
+          </select>
+        </label>
+      </div>
       <p className="faint">The window’s size and position are remembered between runs.</p>
     </div>
   );

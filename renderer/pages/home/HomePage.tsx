@@ -5,6 +5,7 @@ import { Badge, Banner, Card, ErrorBanner, PageHeader, formatBytes, formatDate, 
 import { useNavigation } from '../../stores/navigation';
 import { useSystem } from '../../stores/system';
 import { RestartBanner } from '../system/RestartBanner';
+import { UpdateReadyCard } from '../../components/UpdateReady';
 
 function GenerationFacts({ status }: { status: SystemStatus }) {
   const { current, running, booted } = status;
@@ -67,6 +68,7 @@ function Dashboard({ status }: { status: SystemStatus }) {
         </Banner>
       ))}
       <RestartBanner restart={status.restart} />
+      <UpdateReadyCard />
       <div className="grid">
         <Card title="NixOS" icon="snow" testId="card-nixos">
           <div className="stat" data-testid="nixos-version">{status.nixosVersion ?? 'unknown'}</div>

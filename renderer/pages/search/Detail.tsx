@@ -4,6 +4,7 @@ import { Icon } from '../../components/Icon';
 import { useLearn } from '../../stores/learn';
 import { useSearch } from '../../stores/search';
 import { Markdown } from './Markdown';
+import { TryIt } from './TryIt';
 
 function ExternalLink({ url, label, fromPackage }: { url: string; label?: string; fromPackage?: string }) {
   const open = useLearn((s) => s.open);
@@ -84,9 +85,7 @@ export function PackageDetail({ pkg }: { pkg: PackageResult }) {
           Add to Home Manager
         </button>
       </div>
-      <p className="faint">
-        Try it without installing: <code>nix-shell -p {pkg.attr}</code>
-      </p>
+      <TryIt key={pkg.attr} pkg={pkg} />
     </div>
   );
 }

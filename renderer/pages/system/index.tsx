@@ -8,6 +8,7 @@ import { RebuildTab } from './RebuildTab';
 import { ChannelsTab } from './ChannelsTab';
 import { CleanupTab } from './CleanupTab';
 import { RestartBanner } from './RestartBanner';
+import { UpdateReadyCard } from '../../components/UpdateReady';
 
 // the editor (CodeMirror) loads with its tab, not with the page
 const ConfigTab = lazy(() => import('./ConfigTab').then((m) => ({ default: m.ConfigTab })));
@@ -32,6 +33,7 @@ export function SystemPage() {
     <div className="page" data-testid="page-system">
       <PageHeader title="System" subtitle="Your NixOS generations, rebuilds, rollbacks and configuration." />
       <RestartBanner restart={restart} />
+      <UpdateReadyCard />
       <Tabs id="system" label="System" tabs={tabs} selected={current.key} onSelect={(key) => go('system', key)} />
       <TabPanel id="system" selected={current.key}>
         <current.Tab />

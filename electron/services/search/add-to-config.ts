@@ -4,7 +4,6 @@
  * Home Manager's home.nix directly (it belongs to the user) with the same atomic write. Both are
  * checked with the real `nix-instantiate --parse` first.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +12,11 @@ import type { AddItem, AddPreview, AddTarget, OptionResult, PackageResult } from
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
-import { atomicWriteWithBackup } from '../../helper/operations/config';
+import { atomicWriteWithBackup } from '../../core/config-files';
+import { sha256 } from '../../core/hash';
 import { addOption, addPackage, optionSnippet, packageSnippet, type EditResult } from './config-edit';
 import { sourceIndex } from './sources';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const nextSteps: Record<AddTarget, AddPreview['nextStep']> = {
   system: { label: 'Rebuild and switch the system', route: '#/system/rebuild' },
@@ -129,7 +128,7 @@ export async function applyAdd(ctx: AppContext, params: { target: AddTarget; ite
   let backup: string | null;
   if (params.target === 'system') {
     const relative = path.relative(ctx.host.nixosConfigDir, p.file);
-    const written = await ctx.privileged.run<{ backup: string | null }>('write-config', { relativePath: relative, content: edit.text, expectedSha256: params.expectedSha256 });
+    const written = await ctx.privileged.run('write-config', { relativePath: relative, content: edit.text, expectedSha256: params.expectedSha256 });
     backup = written.backup;
   } else {
     const written = await atomicWriteWithBackup(path.dirname(p.file), path.basename(p.file), edit.text, params.expectedSha256);

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
-import { BACKUP_DIR_NAME } from '../../helper/operations/config';
+import { BACKUP_DIR_NAME } from '../../core/config-files';
+import { sha256 } from '../../core/hash';
+import { stripAnsi } from '../../core/text';
 import { NixLogParser, locateOptionInText, type NixError } from './nix-log';
 import { placeNixError, placeSyntaxError } from './nix-syntax';
 import type { RebuildParams } from '../../../shared/contract/system-rebuild';
@@ -13,7 +14,6 @@ import { flakeFolder } from './flake-dir';
 import { explainFailure } from './error-explanation';
 import { mapFlakeError, writeFlakeFileAsUser } from './flake';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const MAX_FILES = 500;
 const MAX_DEPTH = 5;
 
@@ -126,7 +126,7 @@ export async function parseConfig(ctx: AppContext, content: string): Promise<{ o
     return { ok: true, errors: [] };
   } catch (err) {
     if (!(err instanceof CommandFailed)) throw err;
-    const text = err.stderr.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+    const text = stripAnsi(err.stderr);
     const errors: { line: number; column: number; message: string }[] = [];
     for (const block of text.split(/(?:^|\n)(?=error:)/)) {
       const message = /^error:\s*(.*)/.exec(block.trim())?.[1];
@@ -205,7 +205,7 @@ export async function writeConfig(ctx: AppContext, args: { path: string; content
     ctx.events.emit({ topic: 'changed', what: 'config', detail: { path: args.path } });
     return written;
   }
-  const result = await ctx.privileged.run<{ path: string; backup: string | null; sha256: string }>('write-config', {
+  const result = await ctx.privileged.run('write-config', {
     relativePath: args.path,
     content: args.content,
     ...(args.expectedSha256 ? { expectedSha256: args.expectedSha256 } : {}),
@@ -215,11 +215,11 @@ export async function writeConfig(ctx: AppContext, args: { path: string; content
 }
 
 export async function listConfigBackups(ctx: AppContext, relPath?: string) {
-  return ctx.privileged.run<{ backups: { name: string; path: string; date: string; size: number }[] }>('config-backups', relPath ? { relativePath: relPath } : {});
+  return ctx.privileged.run('config-backups', relPath ? { relativePath: relPath } : {});
 }
 
 export async function restoreConfigBackup(ctx: AppContext, backup: string) {
-  const result = await ctx.privileged.run<{ path: string; backup: string | null; sha256: string }>('restore-config', { backup });
+  const result = await ctx.privileged.run('restore-config', { backup });
   ctx.events.emit({ topic: 'changed', what: 'config', detail: { restored: backup } });
   return result;
 }
@@ -230,5 +230,5 @@ export async function commitConfig(ctx: AppContext, opts: { generation: number |
   if ((await configFolder(ctx)).outside) return null;
   const isRepo = await pathExists(path.join(ctx.host.nixosConfigDir, '.git'));
   if (!isRepo && !opts.optedIn) return null;
-  return ctx.privileged.run<{ committed: boolean; message: string; revision: string | null }>('config-commit', { generation: opts.generation, action: opts.action, init: opts.optedIn });
+  return ctx.privileged.run('config-commit', { generation: opts.generation, action: opts.action, init: opts.optedIn });
 }

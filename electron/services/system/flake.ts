@@ -1,10 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FlakeCheckResult, FlakeInputChange, FlakeLockedInput, FlakeUpdateResult } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
 import { missingFlakePath } from '../../core/nix-errors';
+import { readIfExists, timestampedName, writeFileAtomic } from '../../core/fs';
+import { sha256 } from '../../core/hash';
+import { stripAnsi } from '../../core/text';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
@@ -22,7 +25,6 @@ import type { NixError } from './nix-log';
 export const FLAKE_COMMAND = ['--extra-experimental-features', 'nix-command flakes'] as const;
 const MAX_LOCK_BYTES = 1024 * 1024;
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 type Attrs = Record<string, unknown>;
 export interface LockNode {
@@ -156,7 +158,10 @@ export async function flakeInputs(ctx: AppContext) {
  * `expectedSha256` undefined: no check; null: the file must not exist yet.
  */
 export async function writeFlakeFileAsUser(ctx: AppContext, lockFile: string, content: string, expectedSha256: string | null | undefined): Promise<{ path: string; backup: string | null; sha256: string }> {
-  const current = await readFile(lockFile, 'utf8').catch(() => null);
+  const cannotWrite = () => new AppError('not-authorized', `Your flake lives in ${path.dirname(lockFile)} (flake.nix in ${ctx.host.nixosConfigDir} points there), and your account cannot write there. Change it there as its owner.`);
+  const denied = (err: unknown) => ['EACCES', 'EPERM', 'EROFS'].includes(String((err as NodeJS.ErrnoException).code));
+  // a file that is there but may not be read is not "no file": it is refused, never overwritten blind
+  const current = await readIfExists(lockFile).catch((err: unknown) => Promise.reject(denied(err) ? cannotWrite() : err));
   if (expectedSha256 !== undefined && (current === null ? null : sha256(current)) !== expectedSha256) {
     throw new AppError('conflict', `${path.basename(lockFile)} changed on disk since it was read (another update or an edit). Read it again so you see what you write.`);
   }
@@ -166,21 +171,10 @@ export async function writeFlakeFileAsUser(ctx: AppContext, lockFile: string, co
   if (current !== null) {
     const dir = path.join(ctx.host.stateDir, 'flake-backups');
     await mkdir(dir, { recursive: true });
-    backup = path.join(dir, `${path.basename(lockFile)}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    backup = path.join(dir, timestampedName(path.basename(lockFile)));
     await writeFile(backup, current, { mode: 0o644 });
   }
-  const temp = path.join(path.dirname(lockFile), `.${path.basename(lockFile)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, content, { mode: st ? st.mode & 0o777 : 0o644 });
-    await rename(temp, lockFile);
-  } catch (err) {
-    await rm(temp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw new AppError('not-authorized', `Your flake lives in ${path.dirname(lockFile)} (flake.nix in ${ctx.host.nixosConfigDir} points there), and your account cannot write there. Change it there as its owner.`);
-    }
-    throw err;
-  }
+  await writeFileAtomic(lockFile, content, { mode: st ? st.mode & 0o777 : 0o644 }).catch((err: unknown) => Promise.reject(denied(err) ? cannotWrite() : err));
   return { path: lockFile, backup, sha256: sha256(content) };
 }
 
@@ -309,7 +303,7 @@ export async function updateFlake(ctx: AppContext, job: JobContext, params: { ch
   job.phase('write', 'Writing flake.lock', { cancellable: false });
   const written = folder.outside
     ? await writeFlakeFileAsUser(ctx, lockFile, check.newLock, check.baseSha256)
-    : await ctx.privileged.run<{ path: string; backup: string | null }>('write-config', {
+    : await ctx.privileged.run('write-config', {
         relativePath: 'flake.lock',
         content: check.newLock,
         ...(check.baseSha256 ? { expectedSha256: check.baseSha256 } : {}),
@@ -381,7 +375,7 @@ export async function mapFlakeError(ctx: AppContext, error: NixError, flakeDir: 
     file: error.file ? toUser(error.file) : null,
   };
   // Nix prints the trace outermost first: the last position in the user's files is nearest the error.
-  const inUserFiles = [...stripAnsiText(mapped.text).matchAll(/(?:^|\s)at (\/[^\s:]+):(\d+):(\d+)/gm)].filter((m) => !m[1]!.startsWith('/nix/store/'));
+  const inUserFiles = [...stripAnsi(mapped.text).matchAll(/(?:^|\s)at (\/[^\s:]+):(\d+):(\d+)/gm)].filter((m) => !m[1]!.startsWith('/nix/store/'));
   const nearest = inUserFiles.at(-1);
   if (nearest) mapped.location = { file: nearest[1]!, line: Number(nearest[2]), column: Number(nearest[3]) };
   const missingInCopy = missingFlakePath(error.text);
@@ -405,5 +399,3 @@ export async function mapFlakeError(ctx: AppContext, error: NixError, flakeDir: 
   }
   return mapped;
 }
-
-const stripAnsiText = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');

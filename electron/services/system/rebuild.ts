@@ -7,7 +7,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { startJob } from '../../rpc/jobs';
-import { forwardHelperEvents, JobLogFile, previewSwitch } from './activation';
+import { JobLogFile, previewSwitch } from './activation';
 import { commitConfig, resolveFlake } from './config';
 import { checkFlake, mapFlakeError, updateFlake } from './flake';
 import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
@@ -136,9 +136,10 @@ export async function buildSystem(
   const { flakeDir = null, ...args } = opts;
   job.phase('build', opts.action === 'dry-build' ? 'Evaluating' : 'Evaluating and building', { cancellable: true });
   try {
-    return await ctx.privileged.run<{ buildId: string | null; storePath: string | null }>('rebuild', args, {
+    return await ctx.privileged.run('rebuild', args, {
       signal: job.signal,
-      onEvent: forwardHelperEvents(job, null, follower.line),
+      job,
+      onLog: follower.line,
     });
   } catch (err) {
     if (err instanceof AppError && OWN_WORDS.has(err.code)) throw err;
@@ -168,7 +169,7 @@ export async function updateFirst(ctx: AppContext, job: JobContext, flakeDir: st
   if (!names.length) throw new AppError('not-found', NOTHING_TO_UPGRADE);
   job.phase('update', `Updating the channel${names.length > 1 ? 's' : ''} ${names.join(', ')}`, { cancellable: true });
   try {
-    await ctx.privileged.run('channel-update', { names }, { signal: job.signal, onEvent: forwardHelperEvents(job, null) });
+    await ctx.privileged.run('channel-update', { names }, { signal: job.signal, job });
   } catch (err) {
     if (err instanceof AppError && (err.code === 'cancelled' || err.code === 'auth-cancelled' || err.code === 'not-authorized')) throw err;
     if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
@@ -284,10 +285,10 @@ export class RebuildService {
       }
 
       job.phase('activate', action === 'boot' ? 'Making it the boot default' : 'Activating the new configuration', { cancellable: false });
-      const activated = await ctx.privileged.run<{ storePath: string; generation: number | null }>(
+      const activated = await ctx.privileged.run(
         'activate',
         { buildId: built.buildId, action, trial: false },
-        { onEvent: forwardHelperEvents(job, logFile) },
+        { job, logFile },
       );
       ctx.events.emit({ topic: 'changed', what: 'system-profile' });
       return { ...base, storePath: activated.storePath, generation: activated.generation, activated: true, preview, commit, ...counts() };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { specialisationNameSchema } from '../../shared/contract/system-rebuild';
 import { absoluteFilePathSchema, devicePathSchema, driveIdentitySchema } from '../../shared/contract/usb';
+import { backupNamePattern, relativeConfigPath } from '../core/config-files';
 import type { PrivilegeClass } from './protocol';
 
 /**
@@ -13,16 +14,6 @@ import type { PrivilegeClass } from './protocol';
 
 /** The largest text an operation takes: a configuration file, capped like the contract caps it (characters). */
 export const MAX_CONFIG_CHARS = 1024 * 1024;
-
-/** a relative path of plain segments, no "..", ending in a file a NixOS config dir holds */
-export const relativeConfigPath = z
-  .string()
-  .max(200)
-  .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]*\.(?:nix|lock)$/, 'must be a relative .nix or .lock path inside the configuration folder')
-  .refine((p) => !p.split('/').includes('..'), 'must not leave the configuration folder');
-
-/** `<relPath with / as __>.<ISO time with - for : and .>`, as write-config names a backup */
-export const backupNamePattern = /^([A-Za-z0-9_][A-Za-z0-9._-]*)\.(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)$/;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const generationNumber = z.number().int().positive().max(10_000_000);

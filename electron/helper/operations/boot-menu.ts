@@ -2,7 +2,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { profileMovedMessage } from '../../../shared/rollback';
 import { AppError } from '../../errors';
-import { currentGeneration } from '../../services/system/profile';
+import { currentGeneration } from '../../core/profile';
 import { runActivation } from './rebuild';
 import type { HelperImplementations } from './types';
 

@@ -2,11 +2,12 @@ import { mkdir, lstat, readlink, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../errors';
-import { CommandRunner } from '../../exec/runner';
+import { CommandRunner } from '../../core/process';
 import type { Host } from '../../host';
-import { listProfileLinks } from '../../services/system/profile';
-import { protectedGenerations, describeReasons, parseGcSummary } from '../../services/system/cleanup';
-import { readChannelList } from '../../services/system/channels';
+import { readChannelList } from '../../core/channels';
+import { describeReasons, protectedGenerations } from '../../core/generations-running';
+import { parseGcSummary } from '../../core/nix';
+import { listProfileLinks } from '../../core/profile';
 import type { HelperIO } from '../io';
 import type { HelperImplementations } from './types';
 

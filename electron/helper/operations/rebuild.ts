@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
-import { flakeFolder } from '../../services/system/flake-dir';
-import { LogFollower } from '../../services/system/follow-log';
-import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from '../../services/system/upgrade';
+import { flakeFolder } from '../../core/flake-dir';
+import { LogFollower } from '../../core/follow-log';
+import { writeFileAtomic } from '../../core/fs';
+import { CommandRunner } from '../../core/process';
+import { currentGeneration } from '../../core/profile';
+import { channelUpdateFailed, NOTHING_TO_UPGRADE, upgradeChannelNames } from '../../core/channels';
 import { generationsOperations } from './generations';
 import type { HelperIO } from '../io';
 import type { HelperImplementations } from './types';
@@ -39,31 +41,16 @@ export interface ActivationState {
   exitCode?: number | null;
 }
 
-function runLines(io: HelperIO, file: string, args: string[], opts: { cwd?: string; cancellable: boolean; env?: NodeJS.ProcessEnv }): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    const forward = (stream: 'stdout' | 'stderr') => (line: string) => io.log(line, stream);
-    readline.createInterface({ input: child.stdout! }).on('line', forward('stdout'));
-    readline.createInterface({ input: child.stderr! }).on('line', forward('stderr'));
-    const onAbort = () => {
-      if (!opts.cancellable || !child.pid) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-    };
-    io.signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      io.signal.removeEventListener('abort', onAbort);
-      reject(err.code === 'ENOENT' ? new AppError('command-missing', `The command "${path.basename(file)}" was not found on this system.`, `Looked for: ${file}`) : err);
-    });
-    child.on('close', (code, signal) => {
-      io.signal.removeEventListener('abort', onAbort);
-      if (io.signal.aborted && opts.cancellable) return reject(new AppError('cancelled', 'Cancelled.'));
-      resolve(code ?? (signal ? 128 : 1));
-    });
+/** Runs a command with its output as the operation's log; the exit code is the caller's to judge. Only a cancellable step stops when asked. */
+async function runLines(io: HelperIO, file: string, args: string[], opts: { cwd?: string; cancellable: boolean; env?: Record<string, string> }): Promise<number> {
+  const { exitCode } = await new CommandRunner(io.host).run(file, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    check: false,
+    onLine: (stream, line) => io.log(line, stream),
+    ...(opts.cancellable ? { signal: io.signal } : {}),
   });
+  return exitCode;
 }
 
 async function runOrFail(io: HelperIO, file: string, args: string[], what: string, opts: { cwd?: string; cancellable: boolean }): Promise<void> {
@@ -102,31 +89,14 @@ export function systemdRunProblem(host: Host): Promise<string | null> {
   if (!host.useSystemdRun) return Promise.resolve('it is turned off for this host');
   if (!commandExists(host.commands['systemd-run'])) return Promise.resolve(`${host.commands['systemd-run']} was not found`);
   const [file, ...args] = systemdRunArgv(host, ['true']);
-  return new Promise((resolve) => {
-    const child = spawn(file!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, 15_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve(err.message);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) return resolve('it did not answer within 15 s');
-      resolve(code === 0 ? null : stderr.trim().split('\n').at(-1) || `it exited with code ${code}`);
-    });
-  });
+  return new CommandRunner(host).run(file!, args, { timeoutMs: 15_000, check: false }).then(
+    ({ exitCode, stderr }) => (exitCode === 0 ? null : stderr.trim().split('\n').at(-1) || `it exited with code ${exitCode}`),
+    (err: AppError) => (err.code === 'timeout' ? 'it did not answer within 15 s' : err.message),
+  );
 }
 
 async function writeState(dir: string, state: ActivationState) {
-  const temp = path.join(dir, `.${STATE_FILE}.${process.pid}.tmp`);
-  await writeFile(temp, JSON.stringify(state), { mode: 0o644 });
-  await rename(temp, path.join(dir, STATE_FILE));
+  await writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify(state), { mode: 0o644 });
 }
 
 async function ensureActivationDir(host: Host): Promise<string> {
@@ -205,15 +175,6 @@ export async function runActivation(io: HelperIO, storePath: string, action: 'sw
   }
 }
 
-async function currentGenerationNumber(profile: string): Promise<number | null> {
-  try {
-    const m = /-(\d+)-link$/.exec(await readlink(profile));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function buildDir(host: Host, buildId: string): Promise<string> {
   const dir = path.join(host.activationDir, BUILDS_DIR, buildId);
   const st = await lstat(dir).catch(() => null);
@@ -271,7 +232,7 @@ async function upgradeChannels(io: HelperIO): Promise<string[]> {
 
 async function setProfile(io: HelperIO, storePath: string): Promise<number | null> {
   await runOrFail(io, io.host.commands['nix-env'], ['-p', io.host.systemProfile, '--set', storePath], 'Setting the system profile', { cancellable: false });
-  return currentGenerationNumber(io.host.systemProfile);
+  return currentGeneration(io.host.systemProfile);
 }
 
 export const rebuildOperations = {
@@ -337,14 +298,8 @@ export const rebuildOperations = {
     const git = io.host.commands.git;
     const gitRun = async (argv: string[]) => {
       const out: string[] = [];
-      const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(git, ['-C', dir, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-        readline.createInterface({ input: child.stdout! }).on('line', (l) => out.push(l));
-        readline.createInterface({ input: child.stderr! }).on('line', (l) => out.push(l));
-        child.on('error', reject);
-        child.on('close', (c) => resolve(c ?? 1));
-      });
-      return { code, out: out.join('\n') };
+      const { exitCode } = await new CommandRunner(io.host).run(git, ['-C', dir, ...argv], { env: { GIT_TERMINAL_PROMPT: '0' }, check: false, onLine: (_stream, line) => out.push(line) });
+      return { code: exitCode, out: out.join('\n') };
     };
     const isRepo = existsSync(path.join(dir, '.git'));
     if (!isRepo) {

@@ -1,13 +1,14 @@
-import { execa } from 'execa';
 import { constants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { absoluteFilePathSchema, devicePathSchema, driveIdentitySchema, type BlockedReason, type Drive } from '../../../shared/contract/usb';
 import { AppError } from '../../errors';
 import type { CommandName, Host } from '../../host';
-import { assertSameDrive, assertWritable, devNumbers, inspectDevice, type Exec } from '../../services/usb/drives';
-import { writeImage } from '../../services/usb/image-writer';
-import { copyInto, freeBytes, listIsos, mountPrivately, unmountPrivately, verifyCopy, writeSmallFile } from '../../services/usb/ventoy';
+import { assertSameDrive, assertWritable, devNumbers, inspectDevice, type Exec } from '../../core/drives';
+import { writeImage } from '../../core/image-writer';
+import { byteProgress } from '../../core/meter';
+import { CommandRunner } from '../../core/process';
+import { copyInto, freeBytes, listIsos, mountPrivately, unmountPrivately, verifyCopy, writeSmallFile, type CopyProgress } from '../../core/ventoy';
 import type { HelperIO } from '../io';
 import type { HelperImplementations } from './types';
 
@@ -19,13 +20,8 @@ import type { HelperImplementations } from './types';
  */
 
 function helperExec(host: Host): Exec {
-  return async (command: CommandName, args: string[]) => {
-    const file = host.commands[command] ?? command;
-    const result = await execa(file, args, { reject: false, stdin: 'ignore', timeout: 120_000 });
-    if ((result as { code?: string }).code === 'ENOENT') throw new AppError('command-missing', `The command "${command}" was not found on this system.`);
-    if (result.exitCode !== 0) throw new AppError('command-failed', `"${command}" failed (exit code ${result.exitCode}).`, String(result.stderr).trim().split('\n').slice(-6).join('\n'));
-    return String(result.stdout);
-  };
+  const runner = new CommandRunner(host);
+  return async (command: CommandName, args: string[]) => (await runner.run(command, args, { timeoutMs: 120_000 })).stdout;
 }
 
 /** The uid/gid of the person who asked (pkexec/sudo tell us); null when the helper was started directly. */
@@ -112,8 +108,7 @@ export const usbOperations = {
       openImage: openImageAsCaller,
       log: (t) => io.log(t),
       onPhase: (phase, label) => io.phase(phase, label, true),
-      onProgress: (p) =>
-        io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase }),
+      onProgress: (p) => io.progress(byteProgress(p.bytesDone, p.bytesTotal, p, p.phase)),
     });
     return { ...result, device: drive.path };
   },
@@ -158,8 +153,7 @@ export const usbOperations = {
     for (const m of data.mountpoints) await exec('umount', ['--', m]).catch((err: AppError) => Promise.reject(new AppError('busy', `${m} is in use and could not be unmounted. Close programs showing files from the stick and try again.`, err.detail)));
     const source = await openImageAsCaller(args.image);
     let dir = await mountPrivately(exec, data.path, data.fsType, false);
-    const progress = (p: { phase: string; bytesDone: number; bytesTotal: number; bytesPerSecond: number; etaSeconds: number | undefined }) =>
-      io.progress({ fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : null, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}), message: p.phase });
+    const progress = (p: CopyProgress) => io.progress(byteProgress(p.bytesDone, p.bytesTotal, p, p.phase));
     let copied: { destination: string; bytes: number; sha256: string };
     let checksumFile: string | null = null;
     let configurationFile: string | null = null;

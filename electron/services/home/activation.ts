@@ -4,7 +4,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { CommandFailed } from '../../exec/runner';
 import { currentGeneration, listProfileLinks } from '../system/profile';
-import { findHomeManager, homeManagerEnv, stripAnsi, supportsSwitchRollback } from './command';
+import { stripAnsi } from '../../core/text';
+import { findHomeManager, homeManagerEnv, supportsSwitchRollback } from './command';
 import { activationGap, generationFormat } from './generations';
 import { homeManagerProfile } from './profile-path';
 

@@ -144,4 +144,3 @@ export function explainSearchPathError(text: string, where: { homeManagerChannel
 }
 
 /** nix-env and friends print plain text; strip colours a terminal-aware script might add. */
-export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HomeForm, NixParseError } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import { atomicWriteWithBackup } from '../../helper/operations/config';
-import { stripAnsi } from './command';
+import { atomicWriteWithBackup } from '../../core/config-files';
+import { sha256 } from '../../core/hash';
+import { stripAnsi } from '../../core/text';
 import { generateHomeNix } from './generator';
 import { resolveConfigPath } from './status';
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Parse with the real Nix parser (`nix-instantiate --parse -`); the error keeps Nix's own words and position. */
 export async function parseNix(ctx: AppContext, content: string): Promise<NixParseError | null> {

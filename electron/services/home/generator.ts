@@ -1,4 +1,5 @@
 import type { HomeForm } from '../../../shared/contract/home';
+import { nixString } from '../../core/nix';
 
 /** Whether a release uses the option names from 25.11 on (programs.git.settings.user.* instead of userName/userEmail). */
 function usesGitSettings(release: string | undefined): boolean {
@@ -7,8 +8,6 @@ function usesGitSettings(release: string | undefined): boolean {
   const [major, minor] = release.split('.').map(Number) as [number, number];
   return major > 25 || (major === 25 && minor >= 11);
 }
-
-const nixString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${')}"`;
 
 /**
  * A home.nix from the form: plain Nix with comments a newcomer can follow. Returns the text and every

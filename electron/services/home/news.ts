@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NewsItem } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
+import { sha256 } from '../../core/hash';
 import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
-import { findHomeManager, homeManagerEnv, stripAnsi } from './command';
+import { stripAnsi } from '../../core/text';
+import { findHomeManager, homeManagerEnv } from './command';
 import { homeManagerDataDir } from './profile-path';
 
 /**
@@ -26,7 +27,7 @@ export function parseNewsText(text: string): NewsItem[] {
       .replace(/\\"/g, '"')
       .replace(/\\\$\{/g, '${')
       .trim();
-    items.push({ id: createHash('sha256').update(`${current.time}\n${message}`).digest('hex').slice(0, 16), time: current.time, unread: current.unread, message });
+    items.push({ id: sha256(`${current.time}\n${message}`).slice(0, 16), time: current.time, unread: current.unread, message });
   };
   for (const raw of stripAnsi(text).split('\n')) {
     const header = /^\* (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(read|unread)\]\s*$/.exec(raw);

@@ -5,7 +5,8 @@ import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { NixLogParser } from '../system/nix-log';
 import { homeManagerChannelUrl, unpackedChannels, userChannelsDir } from './channels';
-import { channelsOnSessionPath, explainSearchPathError, findHomeManager, homeManagerEnv, homeManagerVersion, stripAnsi } from './command';
+import { stripAnsi } from '../../core/text';
+import { channelsOnSessionPath, explainSearchPathError, findHomeManager, homeManagerEnv, homeManagerVersion } from './command';
 import { parseClobbered } from './switch';
 
 const labels: Record<SetupStepId, string> = {

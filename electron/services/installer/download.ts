@@ -5,7 +5,9 @@ import type { ImageFormat, ImageResult, IsoArch, IsoEdition } from '../../../sha
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
-import { networkError, request } from './http';
+import { hashFileInto, sha256File } from '../../core/hash';
+import { byteProgress, every, RateMeter, type Rate } from '../../core/meter';
+import { networkError, request } from '../../core/http';
 import { checkDiskImage } from './local-image';
 import { cachedIsoDir, cachedIsoPath, parseSha256File, resolveImage } from './releases';
 
@@ -25,38 +27,6 @@ interface PartMeta {
   size: number | null;
   etag: string | null;
   lastModified: string | null;
-}
-
-class Speedometer {
-  private samples: { t: number; bytes: number }[] = [];
-  update(bytes: number) {
-    const t = performance.now();
-    this.samples.push({ t, bytes });
-    while (this.samples.length > 2 && t - this.samples[0]!.t > 3000) this.samples.shift();
-    const first = this.samples[0]!;
-    const span = (t - first.t) / 1000;
-    return span > 0.2 ? (bytes - first.bytes) / span : 0;
-  }
-}
-
-/** Hash a file (a partial download about to be resumed, or a cached image) with progress. */
-export async function hashFileInto(hash: { update(data: Uint8Array): unknown }, file: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<number> {
-  const fh = await fsp.open(file, 'r');
-  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-  let pos = 0;
-  try {
-    for (;;) {
-      if (signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-      onBytes?.(pos);
-    }
-  } finally {
-    await fh.close();
-  }
-  return pos;
 }
 
 async function readMeta(file: string): Promise<PartMeta | null> {
@@ -199,11 +169,9 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
   // Reuse a cached copy when its recorded checksum is still the published one and the bytes still hash to it.
   if (image.cachedPath) {
     job.phase('verify', 'Checking the copy downloaded earlier', { cancellable: true });
-    const hash = createHash('sha256');
     const size = (await fsp.stat(final)).size;
-    const speed = new Speedometer();
-    await hashFileInto(hash, final, (n) => progress(job, n, size, speed.update(n)), job.signal);
-    const sum = hash.digest('hex');
+    const meter = new RateMeter(size);
+    const { sha256: sum } = await sha256File(final, { onBytes: (n) => progress(job, n, size, meter.sample(n)), signal: job.signal });
     if (sum === image.sha256) {
       job.log('The copy in the cache is intact; no download needed.');
       const format = await refuseNonImage(final);
@@ -220,7 +188,7 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
   const partSize = await fsp.stat(part).then((s) => s.size, () => 0);
   if (meta && meta.url === image.url && partSize > 0 && (meta.size === null || image.size === null || meta.size === image.size)) {
     job.phase('verify', 'Checking the partial download', { cancellable: true });
-    from = await hashFileInto(hashRef.hash, part, (n) => progress(job, n, image.size ?? partSize, 0), job.signal);
+    from = await hashFileInto(hashRef.hash, part, { onBytes: (n) => progress(job, n, image.size ?? partSize, STILL), signal: job.signal });
     job.log(`Resuming at ${from} bytes.`);
   } else {
     meta = { url: image.url, size: image.size, etag: null, lastModified: null };
@@ -232,8 +200,8 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
 
   job.phase('download', 'Downloading', { cancellable: true });
   await (await fsp.open(part, 'a')).close(); // exists, so the write stream can open it in place (r+)
-  const speed = new Speedometer();
-  let lastReport = 0;
+  const meter = new RateMeter(image.size ?? meta.size);
+  const due = every(100);
   let downloaded = 0;
   let total = from;
   const sessionStart = from;
@@ -248,11 +216,7 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
           meta,
           (n) => {
             downloaded = n - sessionStart;
-            const now = performance.now();
-            if (now - lastReport > 100) {
-              lastReport = now;
-              progress(job, n, image.size ?? meta!.size ?? 0, speed.update(n));
-            }
+            if (due()) progress(job, n, image.size ?? meta!.size ?? null, meter.sample(n));
           },
           job.signal,
         );
@@ -292,7 +256,7 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
     }
     throw err;
   }
-  progress(job, total, total, 0);
+  progress(job, total, total, STILL);
 
   const sha256 = hashRef.hash.digest('hex');
   if (image.size !== null && total !== image.size) {
@@ -333,14 +297,11 @@ async function refuseNonImage(file: string): Promise<ImageFormat> {
   }
 }
 
-function progress(job: JobContext, done: number, total: number, bps: number) {
-  job.progress({
-    fraction: total > 0 ? Math.min(1, done / total) : null,
-    bytesDone: done,
-    bytesTotal: total,
-    bytesPerSecond: Math.max(0, bps),
-    ...(bps > 0 && total > 0 ? { etaSeconds: Math.max(0, (total - done) / bps) } : {}),
-  });
+/** no transfer rate to show (hashing what is already on disk) */
+const STILL: Rate = { bytesPerSecond: 0, etaSeconds: undefined };
+
+function progress(job: JobContext, done: number, total: number | null, rate: Rate) {
+  job.progress(byteProgress(done, total, rate));
 }
 
 export { parseSha256File };

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ImageFormat, ImageResult } from '../../../shared/contract/installer';
+import { sha256File } from '../../core/hash';
+import { byteProgress, every, RateMeter } from '../../core/meter';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
-import { hashFileInto } from './download';
 import { versionFromFileName } from './releases';
 
 /** Smaller than this, a file is no installer or disk image anyone would write to a stick (the smallest NixOS ISO is ~1 GB). */
@@ -91,22 +91,9 @@ export async function checkLocalImage(job: JobContext, params: { path: string; s
   const format = await checkDiskImage(real, st.size, shown);
   if (format === 'iso') job.log('This ISO is not hybrid (no MBR or GPT partition table): it may not boot when written to a USB stick.', 'stderr');
   job.phase('verify', 'Computing the checksum', { cancellable: true });
-  const hash = createHash('sha256');
-  const started = performance.now();
-  let last = 0;
-  await hashFileInto(
-    hash,
-    real,
-    (n) => {
-      const now = performance.now();
-      if (now - last < 100) return;
-      last = now;
-      const bps = n / Math.max(0.001, (now - started) / 1000);
-      job.progress({ fraction: n / st.size, bytesDone: n, bytesTotal: st.size, bytesPerSecond: bps, etaSeconds: (st.size - n) / bps });
-    },
-    job.signal,
-  );
-  const sha256 = hash.digest('hex');
+  const meter = new RateMeter(st.size);
+  const due = every(100);
+  const { sha256 } = await sha256File(real, { onBytes: (n) => due() && job.progress(byteProgress(n, st.size, meter.sample(n))), signal: job.signal });
   const expected = params.sha256?.toLowerCase() ?? null;
   if (expected && expected !== sha256) {
     throw new AppError('command-failed', `${path.basename(real)} does not match the checksum you gave. The file is damaged or it is a different file; it will not be offered for writing.`, `expected ${expected}\nactual   ${sha256}`);

@@ -5,7 +5,7 @@ import type { IsoArch, IsoEdition, Release, ResolvedImage } from '../../../share
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
-import { checkRedirect, getText, head } from './http';
+import { checkRedirect, getText, head } from '../../core/http';
 
 /**
  * What the channel server offers. Channel names are not listed anywhere we can rely on offline-first, so
@@ -117,12 +117,12 @@ interface Probe {
  */
 async function probe(host: Host, channel: string, fileEdition: string, arch: IsoArch, signal?: AbortSignal): Promise<Probe | null> {
   const latest = latestUrl(host.channelBaseUrl, channel, fileEdition, arch);
-  const first = await head(latest, signal);
+  const first = await head(latest, { signal });
   if (first.status === 404 || first.status === 410) return null;
   if (first.status >= 300 && first.status < 400 && first.location) {
     const targetUrl = checkRedirect(latest, first.location, host.allowHttpLoopbackChannels);
     const fileName = fileNameFromUrl(targetUrl);
-    const target = await head(first.location, signal);
+    const target = await head(first.location, { signal });
     if (target.status === 404 || target.status === 410) {
       throw new AppError('not-found', `The channel points at ${fileName}, but that file is not on the download server (yet). Try again later, or pick another release.`, `${latest} -> ${first.location}: ${target.status}`);
     }

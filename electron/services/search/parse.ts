@@ -3,6 +3,7 @@
  * they have had, turned into search documents. See ../shared/data/README.md for the shapes.
  */
 import type { OptionResult, OptionValue, PackageResult } from '../../../shared/contract/search';
+import { nixIdentifier, nixString } from '../../core/nix';
 import type { SourceDoc } from './engine';
 import { isPlaceholderSegment, textTerms } from './text';
 import { weights } from './weights';
@@ -139,8 +140,6 @@ export function optionValue(v: unknown): OptionValue {
   return { kind: 'nix', text: jsonToNix(v as Json) };
 }
 
-const nixIdent = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
-
 /** A JSON value written as Nix. */
 export function jsonToNix(v: Json, indent = ''): string {
   if (v === null) return 'null';
@@ -150,11 +149,7 @@ export function jsonToNix(v: Json, indent = ''): string {
   if (Array.isArray(v)) return v.length ? `[\n${v.map((x) => `${inner}${jsonToNix(x, inner)}`).join('\n')}\n${indent}]` : '[ ]';
   const entries = Object.entries(v);
   if (!entries.length) return '{ }';
-  return `{\n${entries.map(([k, x]) => `${inner}${nixIdent.test(k) ? k : nixString(k)} = ${jsonToNix(x, inner)};`).join('\n')}\n${indent}}`;
-}
-
-export function nixString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+  return `{\n${entries.map(([k, x]) => `${inner}${nixIdentifier.test(k) ? k : nixString(k)} = ${jsonToNix(x, inner)};`).join('\n')}\n${indent}}`;
 }
 
 export interface OptionsParseContext {

@@ -5,11 +5,13 @@
  * and persisted next to the data, so the next start only loads it.
  */
 import { mkdir, readFile, rename, stat, unlink, open } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { SearchSourceId, SearchSources, SourceStatus } from '../../../shared/contract/search';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
+import { get, getText } from '../../core/http';
 import { resolveHomeManagerProfile } from '../home/profile-path';
 import { listRootChannels } from '../system/channels';
 import { lockInputs, parseLock, type LockNode } from '../system/flake';
@@ -317,16 +319,27 @@ export async function searchSources(ctx: AppContext): Promise<SearchSources> {
 async function download(ctx: AppContext, id: 'packages' | 'nixos', channel: string, job: JobContext, report: (done: number, total: number | null) => void): Promise<CachedMeta> {
   const base = ctx.host.channelBaseUrl.replace(/\/+$/, '');
   const url = `${base}/${channel}/${channelFiles[id]}`;
-  let res: Response;
+  const allowHttpLoopback = ctx.host.allowHttpLoopbackChannels;
+  let res: IncomingMessage;
+  let finalUrl: string;
   try {
-    res = await fetch(url, { signal: job.signal, redirect: 'follow' });
+    ({ response: res, url: finalUrl } = await get(url, { signal: job.signal, allowHttpLoopback }));
   } catch (err) {
     if (job.signal.aborted) throw new AppError('cancelled', 'Cancelled.');
-    throw new AppError('network', `Could not download ${listNames[id]} from ${hostOf(url)}: ${fetchFailureReason(err)}.`, `${url}\n${String((err as Error).cause ?? err)}`, 'network');
+    // a redirect the client refuses (https to http, or to another kind of address) says so in its own words
+    if (err instanceof AppError && err.code === 'refused') throw err;
+    const cause = (err as { cause?: unknown }).cause ?? err;
+    throw new AppError('network', `Could not download ${listNames[id]} from ${hostOf(url)}: ${fetchFailureReason({ cause })}.`, `${url}\n${String(cause)}`, 'network');
   }
-  if (res.status === 404) throw new AppError('not-found', `The channel ${channel} has no ${channelFiles[id]} (the server answered 404). Check the channel name.`, url);
-  if (!res.ok || !res.body) throw new AppError('network', `The channel server answered ${res.status} for ${channelFiles[id]}. Try again later.`, url, 'network');
-  const total = Number(res.headers.get('content-length')) || null;
+  if (res.statusCode === 404) {
+    res.resume();
+    throw new AppError('not-found', `The channel ${channel} has no ${channelFiles[id]} (the server answered 404). Check the channel name.`, url);
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new AppError('network', `The channel server answered ${res.statusCode} for ${channelFiles[id]}. Try again later.`, url, 'network');
+  }
+  const total = Number(res.headers['content-length']) || null;
   const dir = sourceDir(ctx, id);
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, channelFiles[id]);
@@ -334,7 +347,7 @@ async function download(ctx: AppContext, id: 'packages' | 'nixos', channel: stri
   const handle = await open(temp, 'w');
   let done = 0;
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       await handle.write(chunk);
       done += chunk.length;
       report(done, total);
@@ -354,17 +367,17 @@ async function download(ctx: AppContext, id: 'packages' | 'nixos', channel: stri
   await rename(temp, target);
   let revision: string | null = null;
   try {
-    const rev = await fetch(`${base}/${channel}/git-revision`, { signal: job.signal });
-    if (rev.ok) revision = /^[0-9a-f]{40}$/.exec((await rev.text()).trim())?.[0] ?? null;
+    const rev = await getText(`${base}/${channel}/git-revision`, job.signal, { allowHttpLoopback });
+    if (rev !== null) revision = /^[0-9a-f]{40}$/.exec(rev.trim())?.[0] ?? null;
   } catch {
     /* the revision only sharpens declaration links */
   }
-  const lastModified = res.headers.get('last-modified');
+  const lastModified = res.headers['last-modified'];
   const meta: CachedMeta = {
     id,
     channel,
-    url: res.url || url,
-    release: releaseFromUrl(res.url || url),
+    url: finalUrl,
+    release: releaseFromUrl(finalUrl),
     revision,
     publishedAt: lastModified ? new Date(lastModified).toISOString() : null,
     fetchedAt: new Date().toISOString(),

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Preview } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
+import { stripAnsi } from '../../core/text';
 import { AppError } from '../../errors';
 import { activationAlive, type ActivationState } from '../../helper/operations/rebuild';
 import { startJob } from '../../rpc/jobs';
@@ -127,7 +128,7 @@ const NIX_COMMAND_FLAGS = ['--extra-experimental-features', 'nix-command'];
 
 /** One line of `nix store diff-closures`: `name: 1.0, 1.1 → 2.0, +12.3 KiB` (∅ = absent, ε = empty version). */
 export function parseDiffClosuresLine(raw: string): { name: string; before: string[]; after: string[] } | null {
-  const line = raw.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim();
+  const line = stripAnsi(raw).trim();
   const colon = line.indexOf(': ');
   if (colon <= 0) return null;
   const name = line.slice(0, colon);

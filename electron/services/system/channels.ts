@@ -1,15 +1,14 @@
-import http from 'node:http';
-import https from 'node:https';
-import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChannelCheck, ChannelInfo } from '../../../shared/contract/system';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { Host } from '../../host';
 import type { JobContext } from '../../exec/jobs';
-import { resolveStorePath } from './profile';
 import { parseDrvName } from './store-names';
-import { pathExists } from '../../paths';
+import { CHANNEL_NAME, listChannelDetails } from '../../core/channels';
+import { head } from '../../core/http';
+
+export { CHANNEL_NAME, listChannelDetails, readChannelList, releaseFromChannelPath } from '../../core/channels';
 
 /**
  * Root channels: the list in root's ~/.nix-channels (URL and name) and the channels profile
@@ -17,63 +16,11 @@ import { pathExists } from '../../paths';
  * Changes go through the root helper, which runs the real `nix-channel`.
  */
 
-export const CHANNEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
-
-const readTrimmed = (p: string) => readFile(p, 'utf8').then((t) => t.trim(), () => null);
-
-/** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
-export function releaseFromChannelPath(storePath: string | null): string | null {
-  if (!storePath) return null;
-  const holder = path.basename(path.dirname(storePath));
-  const m = /^[0-9a-z]{32}-(.+)$/.exec(holder);
-  return m ? m[1]! : null;
-}
-
-/** Read ~/.nix-channels the way nix-channel does: "<url> [name]" a line, # comments, trailing slashes dropped, name defaults to the URL's last part. */
-export async function readChannelList(file: string): Promise<Map<string, string>> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  const map = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || /^\s*#/.test(line)) continue;
-    const parts = line.split(' ').filter(Boolean);
-    const url = parts[0]!.replace(/\/*$/, '');
-    const name = parts[1] ?? url.slice(url.lastIndexOf('/') + 1);
-    map.set(name, url);
-  }
-  return map;
-}
-
 /** Root channels by name, with the URL each follows and the release it points to. */
 export async function listRootChannels(ctx: AppContext) {
   return (await listChannelDetails(ctx.host)).map(({ name, url, release }) => ({ name, url, release }));
 }
 
-export async function listChannelDetails(host: Host): Promise<ChannelInfo[]> {
-  const urls = await readChannelList(host.rootChannelsFile);
-  const names = await readdir(host.rootChannelsDir).catch(() => [] as string[]);
-  const installed = names.filter((n) => n !== 'manifest.nix' && n !== 'binary-caches' && !n.startsWith('.'));
-  const channels = await Promise.all(
-    [...new Set([...installed, ...urls.keys()])].map(async (name): Promise<ChannelInfo> => {
-      const dir = path.join(host.rootChannelsDir, name);
-      const storePath = installed.includes(name) ? await resolveStorePath(dir) : null;
-      const [version, suffix, revision, updateOnRebuild] = storePath
-        ? await Promise.all([readTrimmed(path.join(dir, '.version')), readTrimmed(path.join(dir, '.version-suffix')), readTrimmed(path.join(dir, '.git-revision')), pathExists(path.join(dir, '.update-on-nixos-rebuild'))])
-        : [null, null, null, false];
-      return {
-        name,
-        url: urls.get(name) ?? null,
-        release: releaseFromChannelPath(storePath),
-        version: version ? version + (suffix ?? '') : null,
-        revision: revision || null,
-        storePath,
-        installed: storePath !== null,
-        updateOnRebuild,
-      };
-    }),
-  );
-  return channels.sort((a, b) => a.name.localeCompare(b.name));
-}
 
 /** The NixOS release a channel URL or release name is about: "nixos-24.11" -> "24.11", "nixos-unstable" -> "unstable". */
 export function releaseSeries(urlOrName: string | null): string | null {
@@ -168,7 +115,7 @@ export async function headFollow(host: Host, start: string, opts: { timeoutMs?: 
   const redirects: string[] = [];
   let current = checkChannelUrl(host, start);
   for (let hop = 0; hop <= (opts.maxRedirects ?? 10); hop++) {
-    const { status, location } = await head(current, opts.timeoutMs ?? 15_000);
+    const { status, location } = await head(current.toString(), { timeoutMs: opts.timeoutMs ?? 15_000 });
     if (status >= 300 && status < 400 && location) {
       const next = new URL(location, current);
       redirects.push(next.toString());
@@ -178,19 +125,6 @@ export async function headFollow(host: Host, start: string, opts: { timeoutMs?: 
     return { finalUrl: current.toString(), status, redirects };
   }
   throw new AppError('network', `${start} redirects too many times.`);
-}
-
-function head(url: URL, timeoutMs: number): Promise<{ status: number; location: string | null }> {
-  return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'HEAD', timeout: timeoutMs, headers: { 'user-agent': 'nixos-companion' } }, (res) => {
-      res.resume();
-      const loc = res.headers.location;
-      resolve({ status: res.statusCode ?? 0, location: typeof loc === 'string' ? loc : null });
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Next NixOS releases after "24.05": 24.11, then 25.05. */
@@ -244,7 +178,7 @@ export async function checkChannelUpdates(ctx: AppContext, params: { name?: stri
         }
         return out;
       } catch (err) {
-        if (err instanceof AppError && err.code === 'refused') return { ...base, error: err.message };
+        if (err instanceof AppError && (err.code === 'refused' || err.code === 'network')) return { ...base, error: err.message };
         const e = err as NodeJS.ErrnoException;
         return { ...base, error: `Could not reach the channel server (${e.code ?? e.message}). Check your network connection.` };
       }

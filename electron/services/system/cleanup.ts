@@ -5,7 +5,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
 import { closureOf, queryPathInfo, sumNarSize } from './closure';
-import { matchSystem } from './generations-running';
+import { describeReasons, protectedGenerations } from '../../core/generations-running';
 import { currentGeneration, listProfileLinks, type ProfileLink } from './profile';
 
 /**
@@ -15,22 +15,7 @@ import { currentGeneration, listProfileLinks, type ProfileLink } from './profile
 
 const DAY_SECONDS = 24 * 60 * 60;
 
-export async function protectedGenerations(host: AppContext['host'], links: ProfileLink[]): Promise<Map<number, ProtectedReason[]>> {
-  // a running or booted specialisation protects its generation
-  const [currentNumber, running, booted] = await Promise.all([currentGeneration(host.systemProfile), matchSystem(links, host.currentSystem), matchSystem(links, host.bootedSystem)]);
-  const out = new Map<number, ProtectedReason[]>();
-  for (const l of links) {
-    const reasons: ProtectedReason[] = [];
-    if (l.generation === currentNumber) reasons.push('current');
-    if (running?.generations.includes(l.generation)) reasons.push('running');
-    if (booted?.generations.includes(l.generation)) reasons.push('booted');
-    if (reasons.length) out.set(l.generation, reasons);
-  }
-  return out;
-}
-
-const reasonWords: Record<ProtectedReason, string> = { current: 'the boot default', running: 'running now', booted: 'what the machine booted' };
-export const describeReasons = (reasons: ProtectedReason[]) => reasons.map((r) => reasonWords[r]).join(', ');
+export { describeReasons, protectedGenerations } from '../../core/generations-running';
 
 /**
  * "Keep N" is `nix-env --delete-generations +N` (Nix's deleteGenerationsGreaterThan, src/libstore/profiles.cc,
@@ -174,13 +159,7 @@ export async function deleteGenerations(ctx: AppContext, params: DeleteGeneratio
   return result;
 }
 
-/** "12028 store paths deleted, 3.26 MiB freed" (Nix 2.8) or "..., 1.2 GiB freed" (newer) -> numbers. */
-export function parseGcSummary(text: string): { pathsDeleted: number; bytesFreed: number } | null {
-  const m = /(\d+) store paths? deleted, (-?[\d.]+) ?(B|bytes|KiB|MiB|GiB|TiB) freed/.exec(text);
-  if (!m) return null;
-  const scale: Record<string, number> = { B: 1, bytes: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
-  return { pathsDeleted: Number(m[1]), bytesFreed: Math.max(0, Math.round(Number(m[2]) * scale[m[3]!]!)) };
-}
+export { parseGcSummary } from '../../core/nix';
 
 export async function collectGarbage(ctx: AppContext, job: JobContext): Promise<GcResult> {
   job.phase('collect', 'Finding and deleting unused store paths', { cancellable: true });

@@ -6,6 +6,7 @@
  * finished activities' done/failed plus every live activity's done/expected/running/failed, and
  * `expected` raised to what parents announced with "set expected" results.
  */
+import { stripAnsi } from '../../core/text';
 
 /** Activity types (src/libutil/logging.hh) */
 export const ActivityType = {
@@ -147,8 +148,6 @@ interface TypeTotals {
   live: Set<Activity>;
 }
 
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-export const stripAnsi = (s: string) => (s.includes('\u001b') ? s.replace(ANSI, '') : s);
 
 /** `/nix/store/<hash>-hello-2.12.drv` -> `hello-2.12` */
 export function storePathName(p: string): string {

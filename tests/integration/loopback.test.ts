@@ -288,7 +288,7 @@ describe('internal errors', () => {
   it('reach the caller as plain words with a code; the stack goes to the server log only', async () => {
     const app = await testApp();
     const logged: unknown[] = [];
-    const handlers = { ...createHandlers(app.ctx), 'jobs.list': () => { throw new TypeError("Cannot read properties of undefined (reading 'secretField')"); } };
+    const handlers = { ...createHandlers(app.ctx, app.services), 'jobs.list': () => { throw new TypeError("Cannot read properties of undefined (reading 'secretField')"); } };
     const router = new Router(handlers as never, (_method, err) => logged.push(err));
     const rendererDir = tempDir();
     const srv = await startLoopback({ router, events: app.ctx.events, rendererDir });

@@ -1,3 +1,4 @@
+import type { AppServices } from '../../app';
 import type { AppContext } from '../../context';
 import type { Handlers } from '../router';
 import { jobsHandlers } from './jobs';
@@ -13,7 +14,7 @@ import { systemPreflightHandlers } from './system-preflight';
 import { systemUpdatesHandlers } from './system-updates';
 
 /** Contract -> services, one file per area. The type makes a method without a handler a compile error. */
-export function createHandlers(ctx: AppContext): Handlers {
+export function createHandlers(ctx: AppContext, services: AppServices): Handlers {
   return {
     ...jobsHandlers(ctx),
     ...systemHandlers(ctx),
@@ -23,7 +24,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...searchHandlers(ctx),
     ...learnHandlers(ctx),
     ...desktopHandlers(ctx),
-    ...systemRebuildHandlers(ctx),
+    ...systemRebuildHandlers(ctx, services),
     ...systemPreflightHandlers(ctx),
     ...systemUpdatesHandlers(ctx),
   };

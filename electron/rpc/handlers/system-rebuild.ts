@@ -1,17 +1,12 @@
+import type { AppServices } from '../../app';
 import type { AppContext } from '../../context';
 import { reattachRunningActivation } from '../../services/system/activation';
 import { evaluateConfig, listConfigBackups, parseConfig, readConfig, restoreConfigBackup, writeConfig } from '../../services/system/config';
-import { RebuildService } from '../../services/system/rebuild';
 import { activationPreview, startRollback, startSwitchGeneration, startSwitchSpecialisation } from '../../services/system/rollback';
-import { SafeSwitchService } from '../../services/system/safe-switch';
 import { readSystemSettings, writeSystemSettings } from '../../services/system/settings';
 import type { Handlers } from '../router';
 
-export const systemRebuildHandlers = (ctx: AppContext) => {
-  const rebuild = new RebuildService(ctx);
-  const safeSwitch = new SafeSwitchService(ctx);
-  // An activation that outlived the previous run of the app (closed mid-switch) is picked up at start.
-  void reattachRunningActivation(ctx).catch(() => {});
+export const systemRebuildHandlers = (ctx: AppContext, { rebuild, safeSwitch }: Pick<AppServices, 'rebuild' | 'safeSwitch'>) => {
   return {
     'system.rebuild': (params) => rebuild.start(params),
     'system.rebuild.confirm': ({ jobId, proceed }) => rebuild.confirm(jobId, proceed),

@@ -131,16 +131,14 @@ export class Desktop {
   }
 }
 
-const desktops = new WeakMap<AppContext, Desktop>();
-
 export function startDesktop(ctx: AppContext, call: RouterCall): Desktop {
   const desktop = new Desktop(ctx, call);
-  desktops.set(ctx, desktop);
+  ctx.state.desktop = desktop;
   return desktop;
 }
 
 export function desktopOf(ctx: AppContext): Desktop {
-  const d = desktops.get(ctx);
+  const d = ctx.state.desktop;
   if (!d) throw new AppError('internal', 'The desktop service was not started.');
   return d;
 }

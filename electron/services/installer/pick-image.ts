@@ -9,16 +9,14 @@ import { AppError } from '../../errors';
  */
 export type ImagePicker = () => Promise<string | null>;
 
-const pickers = new WeakMap<AppContext, ImagePicker>();
-
 export function setImagePicker(ctx: AppContext, picker: ImagePicker): void {
-  pickers.set(ctx, picker);
+  ctx.state.imagePicker = picker;
 }
 
 export const NO_PICKER_MESSAGE = 'A browser cannot tell the app where a file is. Type or paste the full path of the ISO file instead.';
 
 export async function pickImage(ctx: AppContext): Promise<{ path: string | null }> {
-  const picker = pickers.get(ctx);
+  const picker = ctx.state.imagePicker;
   if (!picker) throw new AppError('unsupported', NO_PICKER_MESSAGE);
   const chosen = await picker();
   return { path: chosen && chosen.startsWith('/') ? chosen : null };

@@ -136,11 +136,10 @@ async function probe(host: Host, channel: string, fileEdition: string, arch: Iso
   throw new AppError('network', `The channel server ${new URL(latest).host} answered with an error (HTTP ${first.status}). Try again later.`, latest);
 }
 
-const releaseCache = new WeakMap<AppContext, { at: number; value: Release[] }>();
 const CACHE_MS = 10 * 60 * 1000;
 
 export async function listReleases(ctx: AppContext, now = new Date()): Promise<Release[]> {
-  const cached = releaseCache.get(ctx);
+  const cached = ctx.state.releases;
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
   const base = ctx.host.channelBaseUrl;
   const arch = machineArch();
@@ -178,7 +177,7 @@ export async function listReleases(ctx: AppContext, now = new Date()): Promise<R
     releases.push({ channel: 'nixos-unstable', kind: 'unstable', label: 'NixOS unstable', description: 'Rolling: the newest packages, updated every few days. Occasionally something breaks; for people who like to be on the edge.', version: unstable.version });
   }
   if (releases.length === 0) throw new AppError('not-found', `No NixOS images were found on ${base}. The channel server may be down; try again later.`);
-  releaseCache.set(ctx, { at: Date.now(), value: releases });
+  ctx.state.releases = { at: Date.now(), value: releases };
   return releases;
 }
 

@@ -42,11 +42,9 @@ export function isAllowedUrl(url: string): boolean {
   return false;
 }
 
-const openers = new WeakMap<AppContext, ExternalOpener>();
-
 /** The Electron shell calls this with `shell.openExternal`; without it, links go to xdg-open. */
 export function setExternalOpener(ctx: AppContext, opener: ExternalOpener): void {
-  openers.set(ctx, opener);
+  ctx.state.externalOpener = opener;
 }
 
 export function xdgOpener(ctx: AppContext): ExternalOpener {
@@ -71,7 +69,7 @@ export async function openExternal(ctx: AppContext, params: { url: string; fromP
   if (!allowed) {
     throw new AppError('refused', 'The app opens only links to NixOS sites and to the homepages recorded for packages. Copy the address if you want to visit it.', url);
   }
-  const opener = openers.get(ctx) ?? xdgOpener(ctx);
+  const opener = ctx.state.externalOpener ?? xdgOpener(ctx);
   await opener(url);
   return { opened: true, url };
 }

@@ -51,30 +51,29 @@ interface Resolved {
   sourceKey: string | null;
 }
 
-interface State {
+export interface SearchState {
   indexes: Map<SearchSourceId, { key: string; index: SearchIndex }>;
   loading: Map<SearchSourceId, Promise<SearchIndex>>;
   channelWatch: { close(): void };
 }
 
-const states = new WeakMap<AppContext, State>();
-function stateOf(ctx: AppContext): State {
-  let s = states.get(ctx);
+function stateOf(ctx: AppContext): SearchState {
+  let s = ctx.state.search;
   if (!s) {
     // from the first use of search on: notice when the system moves to another channel or flake pin
     const channelWatch = watchChannel(ctx, async () => {
       const c = await userChannel(ctx);
       return `${c.name}@${c.revision ?? ''}`;
     });
-    states.set(ctx, (s = { indexes: new Map(), loading: new Map(), channelWatch }));
+    ctx.state.search = s = { indexes: new Map(), loading: new Map(), channelWatch };
   }
   return s;
 }
 
 /** Stop watching the channel (the app is closing). */
 export function closeSearch(ctx: AppContext): void {
-  states.get(ctx)?.channelWatch.close();
-  states.delete(ctx);
+  ctx.state.search?.channelWatch.close();
+  ctx.state.search = null;
 }
 
 const sourceDir = (ctx: AppContext, id: SearchSourceId) => path.join(ctx.host.cacheDir, 'search', id);
@@ -257,7 +256,7 @@ async function indexFor(ctx: AppContext, id: SearchSourceId, r: Resolved, opts: 
   }
 }
 
-function replace(state: State, id: SearchSourceId, next: { key: string; index: SearchIndex }) {
+function replace(state: SearchState, id: SearchSourceId, next: { key: string; index: SearchIndex }) {
   const previous = state.indexes.get(id);
   state.indexes.set(id, next);
   // compile the query paths now, while the person has not typed yet: one query per turn of the event loop,

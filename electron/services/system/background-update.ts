@@ -480,17 +480,15 @@ export class BackgroundUpdates {
   }
 }
 
-const services = new WeakMap<AppContext, BackgroundUpdates>();
-
 export function startBackgroundUpdates(ctx: AppContext, notify: (notice: UpdateNotice) => void): BackgroundUpdates {
   const service = new BackgroundUpdates(ctx, notify);
-  services.set(ctx, service);
+  ctx.state.backgroundUpdates = service;
   service.start();
   return service;
 }
 
 export function backgroundUpdatesOf(ctx: AppContext): BackgroundUpdates {
-  const service = services.get(ctx);
+  const service = ctx.state.backgroundUpdates;
   if (!service) throw new AppError('internal', 'The background update service was not started.');
   return service;
 }

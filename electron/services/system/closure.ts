@@ -67,20 +67,19 @@ function notInStore(err: unknown): never {
  * Answers the same question from the same table Nix reads. Returns null whenever the database cannot be
  * read that way (no sqlite3, no permission, a locked or unknown schema): callers then ask `nix`.
  */
-const dbUnavailable = new WeakMap<AppContext, number>();
 const DB_RETRY_MS = 60_000;
 /** store paths as Nix writes them; anything else is never put into SQL */
 const SAFE_STORE_PATH = /^\/[A-Za-z0-9+\-._?=/]+$/;
 
 export async function queryNixDb(ctx: AppContext, sql: string, signal?: AbortSignal): Promise<string[][] | null> {
   const file = ctx.host.nixDbFile;
-  if (!file || (dbUnavailable.get(ctx) ?? 0) > Date.now()) return null;
+  if (!file || ctx.state.nixDbRetryAt > Date.now()) return null;
   try {
     const { stdout } = await ctx.runner.run('sqlite3', ['-readonly', '-batch', '-noheader', '-separator', '\t', '-cmd', '.timeout 2000', `file:${encodeURI(file).replaceAll('?', '%3f').replaceAll('#', '%23')}?mode=ro`, sql], { timeoutMs: 60_000, signal });
     return stdout ? stdout.split('\n').map((l) => l.split('\t')) : [];
   } catch (err) {
     if (err instanceof AppError && err.code === 'cancelled') throw err;
-    dbUnavailable.set(ctx, Date.now() + DB_RETRY_MS);
+    ctx.state.nixDbRetryAt = Date.now() + DB_RETRY_MS;
     return null;
   }
 }

@@ -50,15 +50,14 @@ type Grouped = Map<string, Map<string, string[]>>;
  * the same generations costs no Nix call. Bounded; resolveRef re-checks that a path still exists.
  */
 const CACHE_SIZE = 12;
-const caches = new WeakMap<AppContext, { closures: Map<string, Promise<Map<string, number>>>; references: Map<string, Promise<Set<string>>> }>();
-function cachesOf(ctx: AppContext) {
-  let c = caches.get(ctx);
-  if (!c) caches.set(ctx, (c = { closures: new Map(), references: new Map() }));
-  return c;
+export interface DiffCaches {
+  closures: Map<string, Promise<Map<string, number>>>;
+  references: Map<string, Promise<Set<string>>>;
 }
+const cachesOf = (ctx: AppContext): DiffCaches => ctx.state.diff;
 /** Forget cached closures (benchmarks measure the cold path with this). */
 export function clearClosureCaches(ctx: AppContext): void {
-  caches.delete(ctx);
+  ctx.state.diff = { closures: new Map(), references: new Map() };
 }
 
 function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

@@ -211,19 +211,17 @@ function explainFailure(err: CommandFailed, dir: string, copyDir: string, copied
   throw new AppError('nix-error', `nix flake update failed: ${first}. Nothing was changed.`, detail);
 }
 
-interface PendingCheck {
+export interface PendingCheck {
   dir: string;
   /** sha256 of the lock the check started from; null when there was none */
   baseSha256: string | null;
   newLock: string;
   result: FlakeCheckResult;
 }
-const pending = new WeakMap<AppContext, Map<string, PendingCheck>>();
 const KEEP_CHECKS = 5;
 
 function remember(ctx: AppContext, check: PendingCheck) {
-  let map = pending.get(ctx);
-  if (!map) pending.set(ctx, (map = new Map()));
+  const map = ctx.state.flakeChecks;
   map.set(check.result.checkId, check);
   while (map.size > KEEP_CHECKS) map.delete(map.keys().next().value!);
 }
@@ -286,11 +284,11 @@ export async function checkFlake(ctx: AppContext, job: JobContext): Promise<Flak
 
 /** Write the lock a check found (or update afresh), through the helper, only if flake.lock is still what the check read. */
 export async function updateFlake(ctx: AppContext, job: JobContext, params: { checkId?: string }): Promise<FlakeUpdateResult> {
-  let check = params.checkId ? pending.get(ctx)?.get(params.checkId) : undefined;
+  let check = params.checkId ? ctx.state.flakeChecks.get(params.checkId) : undefined;
   if (params.checkId && !check) throw new AppError('not-found', 'That update check is no longer known (the app was restarted or newer checks replaced it). Check for updates again.');
   if (!check) {
     const result = await checkFlake(ctx, job);
-    check = pending.get(ctx)!.get(result.checkId)!;
+    check = ctx.state.flakeChecks.get(result.checkId)!;
   }
   const lockFile = path.join(check.dir, 'flake.lock');
   const folder = await flakeFolder(ctx.host);
@@ -308,7 +306,7 @@ export async function updateFlake(ctx: AppContext, job: JobContext, params: { ch
         content: check.newLock,
         ...(check.baseSha256 ? { expectedSha256: check.baseSha256 } : {}),
       });
-  pending.get(ctx)?.delete(check.result.checkId);
+  ctx.state.flakeChecks.delete(check.result.checkId);
   job.log(`wrote ${written.path}${written.backup ? ` (previous lock kept as ${written.backup})` : ''}`, 'info');
   ctx.events.emit({ topic: 'changed', what: 'config', detail: { path: 'flake.lock' } });
   return { ...check.result, written: true, lockFile: written.path, backup: written.backup };

@@ -20,12 +20,11 @@ function fingerprint(list: Drive[]): string {
   return JSON.stringify(list.map((d) => [d.path, d.size, d.serial, d.diskseq, d.readOnly, d.mountpoints, d.partitions.map((p) => [p.path, p.label, p.mountpoints])]));
 }
 
-interface Watching {
+export interface DriveWatch {
   timer: NodeJS.Timeout;
   watcher: FSWatcher | null;
   last: string | null;
 }
-const watching = new WeakMap<AppContext, Watching>();
 const POLL_MS = 2000;
 
 /**
@@ -33,8 +32,8 @@ const POLL_MS = 2000;
  * backstop (a card swapped in a reader changes no node); `changed: drives` is emitted only on a real change.
  */
 export function ensureWatching(ctx: AppContext): void {
-  if (watching.has(ctx)) return;
-  const state: Watching = { timer: setInterval(() => void scan(), POLL_MS), watcher: null, last: null };
+  if (ctx.state.driveWatch) return;
+  const state: DriveWatch = { timer: setInterval(() => void scan(), POLL_MS), watcher: null, last: null };
   state.timer.unref();
   let pending: NodeJS.Timeout | null = null;
   let running = false;
@@ -61,14 +60,14 @@ export function ensureWatching(ctx: AppContext): void {
   } catch {
     state.watcher = null;
   }
-  watching.set(ctx, state);
+  ctx.state.driveWatch = state;
   void scan();
 }
 
 export function stopWatching(ctx: AppContext): void {
-  const state = watching.get(ctx);
+  const state = ctx.state.driveWatch;
   if (!state) return;
   clearInterval(state.timer);
   state.watcher?.close();
-  watching.delete(ctx);
+  ctx.state.driveWatch = null;
 }

@@ -27,47 +27,31 @@ function failure(step: SetupStepId, reason: string, err: unknown, tail: string[]
 export const reloginNote =
   'Home Manager sets your PATH and session variables when your session starts. Log out and back in (or reboot) so every program sees them. Until then, home-manager in a terminal cannot find its channel (NixOS puts ~/.nix-defexpr/channels on NIX_PATH only at login, and only when it existed then); this app passes it itself, so Switch here works.';
 
-/**
- * Standalone install, as the manual has it: `nix-channel --add <archive>/<branch>.tar.gz home-manager`,
- * `nix-channel --update`, `nix-shell '<home-manager>' -A install`. Runs as the user. Each step can be
- * started on its own (`from`); a failure names its step and leaves earlier ones in place.
- */
-export async function runSetup(ctx: AppContext, job: JobContext, branch: string, from: SetupStepId = 'channel', backupExtension?: string): Promise<SetupResult> {
-  const steps: SetupStep[] = setupStepIds.map((id) => ({ id, label: labels[id], status: 'pending', message: null }));
-  const start = setupStepIds.indexOf(from);
-  for (let i = 0; i < start; i++) Object.assign(steps[i]!, { status: 'skipped', message: 'Left as it was.' });
-  const step = (id: SetupStepId) => steps.find((s) => s.id === id)!;
-  const begin = (id: SetupStepId, cancellable = true) => {
-    step(id).status = 'running';
-    job.phase(id, labels[id], { cancellable });
-    job.log(`== ${labels[id]} ==`, 'info');
-  };
-  const url = homeManagerChannelUrl(ctx.host.homeManagerArchiveBaseUrl, branch);
-  /** the last lines any step printed: failures quote them */
-  const tail: string[] = [];
-  const keep = (line: string) => {
-    tail.push(line);
-    if (tail.length > 200) tail.shift();
-  };
-  const logLine = (stream: 'stdout' | 'stderr', raw: string) => {
-    const line = stripAnsi(raw);
-    keep(line);
-    job.log(line, stream);
-  };
+/** What every step shares: where to log, and the last lines any step printed (failures quote them). */
+interface SetupRun {
+  ctx: AppContext;
+  job: JobContext;
+  branch: string;
+  url: string;
+  backupExtension: string | undefined;
+  tail: string[];
+  keep(line: string): void;
+  logLine(stream: 'stdout' | 'stderr', raw: string): void;
+}
 
-  if (start <= 0) {
-    begin('channel');
+/** Each step but the last: runs it, and returns what its row says when it is done. */
+const setupSteps: Record<Exclude<SetupStepId, 'relogin'>, (run: SetupRun) => Promise<string>> = {
+  async channel({ ctx, job, url, tail, logLine }) {
     try {
       await ctx.runner.run('nix-channel', ['--add', url, 'home-manager'], { signal: job.signal, timeoutMs: 60_000, onLine: logLine });
     } catch (err) {
       throw failure('channel', 'nix-channel could not add the channel.', err, tail);
     }
-    Object.assign(step('channel'), { status: 'done', message: `${url} as “home-manager”` });
     ctx.events.emit({ topic: 'changed', what: 'channels' });
-  }
+    return `${url} as “home-manager”`;
+  },
 
-  if (start <= 1) {
-    begin('update');
+  async update({ ctx, job, url, branch, tail, keep }) {
     const parser = new NixLogParser();
     try {
       await ctx.runner.run('nix-channel', ['--update', 'home-manager', '--log-format', 'internal-json', '-v'], {
@@ -102,16 +86,14 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
     if (!(await unpackedChannels(ctx)).includes('home-manager')) {
       throw failure('update', 'the download finished but the channel has no home-manager in it.', new AppError('not-found', 'missing'));
     }
-    Object.assign(step('update'), { status: 'done', message: 'The home-manager channel is downloaded.' });
     ctx.events.emit({ topic: 'changed', what: 'channels' });
-  }
+    return 'The home-manager channel is downloaded.';
+  },
 
-  if (start <= 2) {
-    // nix-shell '<home-manager>' -A install builds home-manager, writes a starter home.nix when there is
-    // none, and runs the first switch from its shellHook. `--run true` because there is no terminal here:
-    // without it bash would not read the shellHook at all. Stopping it mid-activation would leave the
-    // home half linked, so it cannot be cancelled.
-    begin('install', false);
+  // nix-shell '<home-manager>' -A install builds home-manager, writes a starter home.nix when there is
+  // none, and runs the first switch from its shellHook. `--run true` because there is no terminal here:
+  // without it bash would not read the shellHook at all.
+  async install({ ctx, job, backupExtension, tail, logLine }) {
     job.progress({ fraction: null, message: 'Building and activating the first generation' });
     try {
       await ctx.runner.run('nix-shell', ['<home-manager>', '-A', 'install', '--run', 'true'], {
@@ -138,8 +120,54 @@ export async function runSetup(ctx: AppContext, job: JobContext, branch: string,
     }
     const command = await findHomeManager(ctx);
     if (!command) throw failure('install', 'the install ran but the home-manager command is nowhere to be found.', new AppError('not-found', 'missing'));
-    Object.assign(step('install'), { status: 'done', message: `home-manager is at ${command.path}` });
     ctx.events.emit({ topic: 'changed', what: 'home-profile' });
+    return `home-manager is at ${command.path}`;
+  },
+};
+
+/** Stopping the install mid-activation would leave the home half linked, so it cannot be cancelled. */
+const cancellable = (id: SetupStepId) => id !== 'install';
+
+/**
+ * Standalone install, as the manual has it: `nix-channel --add <archive>/<branch>.tar.gz home-manager`,
+ * `nix-channel --update`, `nix-shell '<home-manager>' -A install`. Runs as the user. Each step can be
+ * started on its own (`from`); a failure names its step and leaves earlier ones in place.
+ */
+export async function runSetup(ctx: AppContext, job: JobContext, branch: string, from: SetupStepId = 'channel', backupExtension?: string): Promise<SetupResult> {
+  const steps: SetupStep[] = setupStepIds.map((id) => ({ id, label: labels[id], status: 'pending', message: null }));
+  const step = (id: SetupStepId) => steps.find((s) => s.id === id)!;
+  const begin = (id: SetupStepId) => {
+    step(id).status = 'running';
+    job.phase(id, labels[id], { cancellable: cancellable(id) });
+    job.log(`== ${labels[id]} ==`, 'info');
+  };
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > 200) tail.shift();
+  };
+  const run: SetupRun = {
+    ctx,
+    job,
+    branch,
+    url: homeManagerChannelUrl(ctx.host.homeManagerArchiveBaseUrl, branch),
+    backupExtension,
+    tail,
+    keep,
+    logLine: (stream, raw) => {
+      const line = stripAnsi(raw);
+      keep(line);
+      job.log(line, stream);
+    },
+  };
+
+  const first = setupStepIds.indexOf(from);
+  for (const id of setupStepIds.slice(0, first)) Object.assign(step(id), { status: 'skipped', message: 'Left as it was.' });
+  for (const id of setupStepIds.slice(first)) {
+    if (id === 'relogin') break;
+    begin(id);
+    const message = await setupSteps[id](run);
+    Object.assign(step(id), { status: 'done', message });
   }
 
   begin('relogin');

@@ -11,6 +11,7 @@ import { startJob } from '../../rpc/jobs';
 import { readDesktopSettings } from '../desktop/settings';
 import { previewSwitch } from './activation';
 import { checkChannelUpdates } from './channels';
+import { parseDrvName } from './store-names';
 import { commitConfig, resolveFlake } from './config';
 import { checkFlake, updateFlake } from './flake';
 import { BuildFollower, buildSystem, nextGenerationNumber, nixFailure } from './rebuild';
@@ -82,7 +83,7 @@ const readText = (file: string) => readFile(file, 'utf8').then((t) => t.trim(), 
 
 /**
  * On battery? Linux's power supplies (`/sys/class/power_supply/<name>/{type,online,status}`): a mains or
- * USB charger that is online means no; a battery that is discharging, or chargers that are all offline
+ * USB charger that is online means no; a battery of the computer that is discharging, or chargers that are all offline
  * beside a battery, mean yes. A desktop without a battery is never on battery.
  */
 export async function onBattery(dir: string): Promise<boolean> {
@@ -90,12 +91,13 @@ export async function onBattery(dir: string): Promise<boolean> {
   const supplies = await Promise.all(
     names.map(async (name) => {
       const base = path.join(dir, name);
-      const [type, online, status] = await Promise.all([readText(path.join(base, 'type')), readText(path.join(base, 'online')), readText(path.join(base, 'status'))]);
-      return { type, online, status };
+      const [type, online, status, scope] = await Promise.all(['type', 'online', 'status', 'scope'].map((f) => readText(path.join(base, f))));
+      return { type, online, status, scope };
     }),
   );
   const chargers = supplies.filter((s) => (s.type === 'Mains' || s.type === 'USB') && s.online !== null);
-  const batteries = supplies.filter((s) => s.type === 'Battery');
+  // a wireless mouse's or keyboard's battery (scope Device) says nothing about the computer
+  const batteries = supplies.filter((s) => s.type === 'Battery' && s.scope !== 'Device');
   if (chargers.some((s) => s.online === '1')) return false;
   if (batteries.some((s) => s.status === 'Discharging')) return true;
   return chargers.length > 0 && batteries.length > 0;
@@ -288,17 +290,19 @@ export class BackgroundUpdates {
     job.phase('compare', 'Comparing with the running system', { cancellable: true });
     const preview = await previewSwitch(this.ctx, built.storePath);
     const kernel = { from: preview.kernel.running, to: preview.kernel.target, changes: preview.kernel.changes };
+    // the system's own toplevel is in the closure diff too; it is not a package
+    const changes = preview.changes.filter((c) => !c.name.startsWith('nixos-system-'));
     const ready: PreparedUpdate = {
       id: randomBytes(8).toString('hex'),
       kind: built.kind,
       storePath: built.storePath,
       gcRoot: updateRootPath(this.ctx),
       builtAt: at(),
-      headline: updateHeadline(preview.changes.length, kernel),
+      headline: updateHeadline(changes.length, kernel),
       nixosVersion: { from: preview.nixosVersion.running, to: preview.nixosVersion.target },
       kernel,
-      packagesChanged: preview.changes.length,
-      changes: preview.changes,
+      packagesChanged: changes.length,
+      changes,
       closureSizeDelta: preview.closureSizeDelta,
       channels: built.channels,
       inputs: built.inputs,
@@ -350,7 +354,7 @@ export class BackgroundUpdates {
       job.phase('download', `Downloading ${newer.map((c) => c.latest ?? c.name).join(', ')}`, { cancellable: true });
       for (const c of newer) {
         const source = await this.fetchChannel(job, `${c.latestUrl!.replace(/\/+$/, '')}/nixexprs.tar.xz`, storeName(c.latest));
-        channels.push({ name: c.name, from: c.installed, to: c.latest });
+        channels.push({ name: c.name, from: c.installed, to: c.latest ? parseDrvName(c.latest).version || c.latest : null });
         // root's channels stay as they are: this build alone sees the new release
         if (c.name === 'nixos') extra.push('-I', `nixpkgs=${source}`);
         extra.push('-I', `${c.name}=${source}`);

@@ -60,8 +60,18 @@ export function TryIt({ pkg }: { pkg: PackageResult }) {
       </div>
       {error ? <ErrorBanner error={error} /> : null}
       {result ? (
-        <Banner kind={result.launched ? 'info' : 'warn'} title={<span data-testid="try-message">{result.message}</span>}>
-          {result.launched ? <p className="faint">Runs: <code>{result.command}</code></p> : <CopyCommand command={result.command} />}
+        <Banner kind={result.launched ? 'info' : 'warn'} title={result.launched ? (result.terminal ? `Opened in ${result.terminal}` : 'Starting it') : 'Run it in a terminal yourself'}>
+          <span className="try-message" data-testid="try-message">
+            {result.message}
+          </span>
+          {result.launched ? (
+            <span className="faint">
+              {' '}
+              Runs <code>{result.command}</code>
+            </span>
+          ) : (
+            <CopyCommand command={result.command} />
+          )}
         </Banner>
       ) : (
         <p className="faint">Nothing is installed: the package lives in the Nix store until the next garbage collection.</p>

@@ -153,7 +153,7 @@ async function main() {
   let pending: NodeJS.Timeout | undefined;
   ctx.events.on((e) => {
     if (e.topic === 'changed' && e.what === 'settings') void readDesktopSettings(host).then((s) => (closeToTray = s.closeToTray));
-    const affectsMenu = (e.topic === 'changed' && (e.what === 'system-profile' || e.what === 'home-profile')) || (e.topic === 'job' && e.kind !== 'log' && e.kind !== 'progress');
+    const affectsMenu = (e.topic === 'changed' && (e.what === 'system-profile' || e.what === 'home-profile' || e.what === 'updates')) || (e.topic === 'job' && e.kind !== 'log' && e.kind !== 'progress');
     if (!affectsMenu) return;
     clearTimeout(pending);
     pending = setTimeout(() => void refreshTray(), 200);

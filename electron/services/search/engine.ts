@@ -135,7 +135,6 @@ export class SearchIndex extends WholeQueryScorer {
       }
     });
 
-
     this.touchedCount = touchedCount;
     for (const word of q.excluded) this.markExcluded(word, epoch);
 
@@ -156,7 +155,6 @@ export class SearchIndex extends WholeQueryScorer {
     }
     this.mostInName = mostInName;
     if (mostCovered === 0) return { hits: [], total: 0 };
-    // a dotted path is a name: all of it, as far as any document has it
     const minimum = q.dotted ? mostCovered : mostCovered * 0.5;
     const asked = Math.min(most, information.filter((x) => x > 0).length);
     const enough = asked >= 3 && !q.dotted ? asked - 1 : asked;

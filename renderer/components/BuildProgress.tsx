@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useJobs } from '../stores/jobs';
+import { Term } from './Term';
 import { Badge, formatBytes, ProgressBar } from './ui';
 
 function formatElapsed(seconds: number): string {
@@ -40,6 +41,8 @@ export function BuildProgress({ jobId, onCancel }: { jobId: string; onCancel?: (
   const downloads = { done: c['downloads.done'] ?? 0, running: c['downloads.running'] ?? 0, expected: c['downloads.expected'] ?? 0 };
   const bytesDone = job.progress?.bytesDone ?? 0;
   const bytesTotal = job.progress?.bytesTotal ?? 0;
+  const anyBuilds = builds.done + builds.running + builds.expected + builds.failed > 0;
+  const anyDownloads = downloads.done + downloads.running + downloads.expected > 0 || bytesTotal > 0;
   const fraction = job.status === 'done' ? 1 : (job.progress?.fraction ?? null);
 
   const cancel = async () => {
@@ -72,32 +75,41 @@ export function BuildProgress({ jobId, onCancel }: { jobId: string; onCancel?: (
         </div>
       </div>
       <ProgressBar fraction={running || job.status === 'done' ? fraction : 0} label={`${job.title} progress`} />
-      <div className="build-counters">
-        <div className="build-counter" data-testid="counter-builds">
-          <span className="stat-label">Builds</span>
-          <span className="build-counter-value">
-            {builds.done}
-            <span className="faint"> / {Math.max(builds.expected, builds.done)}</span>
-          </span>
-          <span className="faint">
-            {builds.running} running{builds.failed ? `, ${builds.failed} failed` : ''}
-          </span>
+      {/* a count of nothing is noise: only what happened (or is expected) is shown */}
+      {anyBuilds || anyDownloads || running ? (
+        <div className="build-counters">
+          {anyBuilds ? (
+            <div className="build-counter" data-testid="counter-builds">
+              <span className="stat-label">
+                <Term learn="derivations" label="a build (a derivation)">Builds</Term>
+              </span>
+              <span className="build-counter-value">
+                {builds.done}
+                <span className="faint"> / {Math.max(builds.expected, builds.done)}</span>
+              </span>
+              <span className="faint">
+                {builds.running} running{builds.failed ? `, ${builds.failed} failed` : ''}
+              </span>
+            </div>
+          ) : null}
+          {anyDownloads ? (
+            <div className="build-counter" data-testid="counter-downloads">
+              <span className="stat-label">Downloads</span>
+              <span className="build-counter-value">
+                {downloads.done}
+                <span className="faint"> / {Math.max(downloads.expected, downloads.done)}</span>
+              </span>
+              <span className="faint">{bytesTotal > 0 ? `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}` : `${downloads.running} running`}</span>
+            </div>
+          ) : null}
+          <div className="build-counter build-activity">
+            <span className="stat-label">Now</span>
+            <span className="build-activity-text" data-testid="build-activity" title={job.progress?.message}>
+              {running ? job.progress?.message || job.phase || 'Starting…' : job.status === 'done' ? 'Done' : '—'}
+            </span>
+          </div>
         </div>
-        <div className="build-counter" data-testid="counter-downloads">
-          <span className="stat-label">Downloads</span>
-          <span className="build-counter-value">
-            {downloads.done}
-            <span className="faint"> / {Math.max(downloads.expected, downloads.done)}</span>
-          </span>
-          <span className="faint">{bytesTotal > 0 ? `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}` : `${downloads.running} running`}</span>
-        </div>
-        <div className="build-counter build-activity">
-          <span className="stat-label">Now</span>
-          <span className="build-activity-text" data-testid="build-activity" title={job.progress?.message}>
-            {running ? job.progress?.message || job.phase || 'Starting…' : job.status === 'done' ? 'Done' : '—'}
-          </span>
-        </div>
-      </div>
+      ) : null}
       {!job.cancellable && running ? <p className="faint">This step cannot be stopped: interrupting it could leave the system half changed. It keeps going even if you close the app.</p> : null}
       {cancelError ? <p className="faint" role="alert">{cancelError}</p> : null}
     </div>

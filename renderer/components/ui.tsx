@@ -2,6 +2,7 @@ import { Suspense, useEffect, useRef, type KeyboardEvent, type ReactNode } from 
 import type { RpcError } from '../../shared/contract';
 import { useNavigation } from '../stores/navigation';
 import { ErrorExplanation } from './ErrorExplanation';
+import { formatWhen } from '../lib/dates';
 import { Icon, type IconName } from './Icon';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -209,19 +210,11 @@ export function formatBytes(bytes: number): string {
   return `${bytes < 0 ? '−' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
 }
 
+/** The app's one date format (renderer/lib/dates.ts); prefer <When> where a tooltip with the full date fits. */
 export function formatDate(iso: string): string {
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return formatWhen(iso);
 }
 
 export function timeAgo(iso: string, now = Date.now()): string {
-  const s = Math.round((now - new Date(iso).getTime()) / 1000);
-  if (s < 60) return 'just now';
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h} h ago`;
-  const d = Math.round(h / 24);
-  if (d < 60) return `${d} days ago`;
-  return `${Math.round(d / 30)} months ago`;
+  return formatWhen(iso, now);
 }

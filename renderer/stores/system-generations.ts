@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ChannelCheck, ChannelInfo, ClosureDiff, ClosureRef, DeleteGenerationsParams, DeleteGenerationsResult, GenerationsResult, Params, RpcError } from '../../shared/contract';
 import { rollbackTargetOf } from '../../shared/rollback';
 import { call, errorOf, onEvent } from '../lib/bridge';
+import { systemPackagesIn } from '../lib/config-packages';
 import { waitForJob } from './jobs';
 
 /** The System page's generations (and what to do with them), diffs, channels and cleanup. */
@@ -20,6 +21,24 @@ export function rollbackTargetIn(result: GenerationsResult | null): number | nul
   return result ? rollbackTargetOf(result.generations.map((g) => g.generation), result.current) : null;
 }
 
+/** What the configuration's files (the main one and those it imports) list in environment.systemPackages; null when they cannot be read. */
+async function configuredPackages(): Promise<Set<string> | null> {
+  try {
+    const main = await call('system.config.read', {});
+    const texts = [main.file?.content ?? ''];
+    const others = main.files.filter((f) => f.imported && f.path !== main.file?.path).slice(0, 30);
+    for (const f of others) {
+      const r = await call('system.config.read', { path: f.path }).catch(() => null);
+      if (r?.file) texts.push(r.file.content);
+    }
+    const names = new Set<string>();
+    for (const t of texts) for (const n of systemPackagesIn(t)) names.add(n);
+    return names;
+  } catch {
+    return null;
+  }
+}
+
 type CleanupRule = { olderThanDays: number } | { keepNewest: number } | { generations: number[] };
 
 interface State {
@@ -31,6 +50,8 @@ interface State {
   selected: number[];
 
   diff: ClosureDiff | null;
+  /** the package names the configuration lists in environment.systemPackages (read from its files), for the diff's badge */
+  configured: Set<string> | null;
   diffError: RpcError | null;
   diffLoading: boolean;
 
@@ -48,6 +69,8 @@ interface State {
   cleanupBusy: boolean;
   gcJobId: string | null;
 
+  /** the generation each activation job replaced, by job id: where its Undo goes back to */
+  undoTo: Record<string, number>;
   loadGenerations(opts?: { withClosureSize?: boolean }): Promise<void>;
   /** start the job; its id, or the error in words */
   activate(request: ActivationRequest): Promise<{ jobId: string } | { error: RpcError }>;
@@ -70,11 +93,13 @@ interface State {
 
 export const useSystemGenerations = create<State>((set, get) => ({
   generations: null,
+  undoTo: {},
   generationsError: null,
   loadingGenerations: false,
   sizesLoaded: false,
   selected: [],
   diff: null,
+  configured: null,
   diffError: null,
   diffLoading: false,
   channels: null,
@@ -110,6 +135,8 @@ export const useSystemGenerations = create<State>((set, get) => ({
           : request.kind === 'switch'
             ? await call('system.switchGeneration', { generation: request.generation, expectedCurrent: request.expectedCurrent })
             : await call('system.switchSpecialisation', { generation: request.generation, specialisation: request.specialisation, expectedCurrent: request.expectedCurrent });
+      const before = request.expectedCurrent;
+      if (before !== null) set((s) => ({ undoTo: { ...s.undoTo, [started.jobId]: before } }));
       return { jobId: started.jobId };
     } catch (err) {
       const error = errorOf(err);
@@ -130,6 +157,7 @@ export const useSystemGenerations = create<State>((set, get) => ({
   },
   async loadDiff(from, to) {
     set({ diffLoading: true, diffError: null });
+    void configuredPackages().then((configured) => set({ configured }));
     try {
       set({ diff: await call('system.diff', { from, to }) });
     } catch (err) {

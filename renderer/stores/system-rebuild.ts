@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { Params, Preview, RebuildAction, Result, RpcError, SafeSwitchState, SystemSettings } from '../../shared/contract';
 import { call, errorOf, onEvent } from '../lib/bridge';
 import { useJobs } from './jobs';
+import { useSystemGenerations } from './system-generations';
 
 /** Methods whose jobs change the system; the Rebuild tab follows the newest of them. */
 export const systemJobMethods = ['system.rebuild', 'system.safeSwitch', 'system.rollback', 'system.switchGeneration', 'system.switchSpecialisation'] as const;
@@ -20,6 +21,8 @@ interface RebuildState {
   settings: SystemSettings | null;
   /** the system job the Rebuild tab shows */
   activeJobId: string | null;
+  /** that job ended before this window opened (a later session): the tab says when, not all of it */
+  activeJobFromEarlier: boolean;
   /** jobs waiting in their preview step, by job id */
   previews: Record<string, Preview | null>;
   safeSwitch: SafeSwitchState | null;
@@ -57,10 +60,15 @@ interface RebuildState {
   restoreBackup(name: string): Promise<void>;
 }
 
+const windowOpenedAt = Date.now();
+
 async function startJob(set: (s: Partial<RebuildState>) => void, run: () => Promise<{ jobId: string }>): Promise<string | null> {
+  // what Undo goes back to when this job activates something: the generation that is the boot default now
+  const before = useSystemGenerations.getState().generations?.current ?? null;
   try {
     const { jobId } = await run();
-    set({ activeJobId: jobId, error: null });
+    set({ activeJobId: jobId, activeJobFromEarlier: false, error: null });
+    if (before !== null) useSystemGenerations.setState((s) => ({ undoTo: { ...s.undoTo, [jobId]: before } }));
     return jobId;
   } catch (err) {
     set({ error: errorOf(err) });
@@ -75,6 +83,7 @@ export const useSystemRebuild = create<RebuildState>((set, get) => ({
   },
   settings: null,
   activeJobId: null,
+  activeJobFromEarlier: false,
   previews: {},
   safeSwitch: null,
   error: null,
@@ -108,7 +117,7 @@ export const useSystemRebuild = create<RebuildState>((set, get) => ({
     const jobs = Object.values(useJobs.getState().jobs).filter((j) => (systemJobMethods as readonly string[]).includes(j.method));
     const running = jobs.find((j) => j.status === 'running');
     const newest = running ?? jobs.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-    if (newest && !get().activeJobId) set({ activeJobId: newest.id });
+    if (newest && !get().activeJobId) set({ activeJobId: newest.id, activeJobFromEarlier: newest.status !== 'running' && Date.parse(newest.endedAt ?? newest.startedAt) < windowOpenedAt });
     if (running) {
       await useJobs.getState().backfill(running.id).catch(() => {});
       const p = await call('system.rebuild.preview', { jobId: running.id }).catch(() => null);
@@ -222,7 +231,7 @@ onEvent((event) => {
     useSystemRebuild.setState({ safeSwitch: event.detail as SafeSwitchState });
   }
   if (event.topic === 'job' && event.kind === 'started' && (systemJobMethods as readonly string[]).includes(event.method)) {
-    useSystemRebuild.setState({ activeJobId: event.jobId });
+    useSystemRebuild.setState({ activeJobId: event.jobId, activeJobFromEarlier: false });
   }
   if (event.topic === 'job' && event.kind === 'phase' && event.phase === 'confirm') {
     void call('system.rebuild.preview', { jobId: event.jobId }).then((p) => {

@@ -20,6 +20,10 @@ export const learnEntryIds = [
   'permissions',
   'network',
   'search',
+  'closure',
+  'specialisations',
+  'dry-build',
+  'booted',
 ] as const;
 export type LearnEntryId = (typeof learnEntryIds)[number];
 export const learnEntryIdSchema = z.enum(learnEntryIds);

@@ -135,7 +135,7 @@ test.describe('every page, light and dark', () => {
     const ticks = page.getByRole('checkbox');
     await ticks.nth(0).check();
     await ticks.nth(1).check();
-    await page.getByRole('button', { name: 'Show changes' }).click();
+    await page.getByRole('button', { name: 'Compare' }).click();
     await expect(page.getByTestId('diff-view')).toBeVisible({ timeout: 60_000 });
     await check('System / Generations with changes shown');
 

@@ -72,7 +72,8 @@ test.describe('confirmation window and job routes', () => {
     const diff = page.getByTestId('confirm-diff');
     const expected = await served.rpc<{ changes: { name: string }[] }>('system.diff', { from: 3, to: 2 });
     expect(expected.changes.length).toBeGreaterThan(0);
-    await expect(diff.locator('li')).toHaveCount(expected.changes.length);
+    await expect(diff.locator('tbody tr')).toHaveCount(expected.changes.length);
+    await expect(diff.getByRole('columnheader')).toHaveText(['Package', 'Before', 'After']);
     for (const c of expected.changes.slice(0, 5)) await expect(diff).toContainText(c.name);
     await expect(confirm).toContainText('Going back changes the boot default too');
     expect(generation()).toBe(3);
@@ -91,7 +92,10 @@ test.describe('confirmation window and job routes', () => {
     const routed = page.getByTestId('routed-job');
     await expect(routed).toContainText('Roll back to generation 2');
     await expect(routed).toContainText('Finished');
-    await expect(routed).toContainText('Generation 2 is now in use.');
+    // how it ended in words (generation 2 has an older kernel), not a store path
+    const ended = routed.getByRole('status').filter({ hasText: 'Rolled back' });
+    await expect(ended).toContainText('Rolled back to generation 2. Restart the computer to use kernel 6.6.63');
+    await expect(ended).not.toContainText('/nix/store/');
     await expect(routed.getByTestId('job-log-count')).toHaveText(`${job.logLines} lines`);
     // the System page is still there underneath, and Close leaves the job
     await expect(page.getByTestId('page-system')).toBeVisible();

@@ -83,6 +83,10 @@ test('downloads the lists, searches as you type, opens a result and adds a packa
   await expect(page.getByRole('option').first()).toContainText('fd');
   await page.getByRole('button', { name: 'Add to system' }).click();
   const dialog = page.getByRole('dialog');
+  // the change in words, the raw diff only under Details
+  await expect(dialog.getByTestId('add-change')).toContainText(/^This line will be added at line \d+ of configuration\.nix/);
+  await expect(dialog.getByTestId('add-lines')).toHaveText('fd');
+  await expect(dialog.getByTestId('add-diff')).toBeHidden();
   await expect(dialog.getByTestId('add-diff')).toContainText('+    fd');
   expect(readFileSync(configFile, 'utf8')).not.toMatch(/^\s+fd$/m);
   await dialog.getByRole('button', { name: 'Apply change' }).click();

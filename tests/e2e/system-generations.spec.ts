@@ -101,9 +101,9 @@ test.describe('System: generations, diff, cleanup, channels', () => {
     await expect(upgraded).toBeVisible();
 
     const requested = await diff.locator('tbody tr[data-requested="true"]').count();
-    await diff.getByLabel(/Only what your configuration asks for/).check();
+    await diff.getByLabel(/Only what your configuration lists/).check();
     await expect(rows).toHaveCount(requested);
-    await diff.getByLabel(/Only what your configuration asks for/).uncheck();
+    await diff.getByLabel(/Only what your configuration lists/).uncheck();
     await diff.getByLabel('Filter packages').fill('linux');
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText('kernel');
@@ -200,7 +200,7 @@ test.describe('System: a running specialisation, and actions that carry their ge
     await page.goto(`${served.appUrl}#/system/generations`);
     await page.getByTestId('generation-actions-2').getByTestId('rollback-button').click();
     const dialog = page.getByTestId('activation-dialog');
-    await expect(dialog.getByTestId('activation-facts')).toContainText('generation 3');
+    await expect(dialog.getByTestId('side-before')).toContainText('Generation 3');
     const before = activations().length;
     nixEnvOnProfile(['--switch-generation', '1']);
     try {

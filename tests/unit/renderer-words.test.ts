@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDay, formatWhen, isoTitle } from '../../renderer/lib/dates';
 import { releaseInWords, versionChange, versionDetail } from '../../renderer/lib/release';
+import { systemPackagesIn } from '../../renderer/lib/config-packages';
 
 const now = new Date(2025, 2, 20, 15, 0, 0).getTime(); // 20 Mar 2025, 15:00 local
 const ago = (ms: number) => new Date(now - ms).toISOString();
@@ -50,5 +51,21 @@ describe('versionChange: a version pair in words', () => {
     expect(versionChange('24.05.7376.b134951a4c9f (Uakari)', '24.11.711521.a73246e3eeb8 (Vicuna)')).toBe('NixOS 24.05 Uakari → NixOS 24.11 Vicuna');
     expect(versionChange('24.11.710315.0c582677378f', '24.11.711521.a73246e3eeb8')).toBe('24.11.710315.0c582677378f → 24.11.711521.a73246e3eeb8');
     expect(versionChange(null, null)).toBe('No change');
+  });
+});
+
+describe('systemPackagesIn: what the configuration lists', () => {
+  it('reads with-pkgs lists, pkgs.x names and concatenations, not comments or other lists', () => {
+    const names = systemPackagesIn(`{ pkgs, ... }: {
+  environment.systemPackages = with pkgs; [
+    hello
+    ripgrep # search
+    # vim
+    gitAndTools.git
+  ] ++ [ pkgs.htop ];
+  fonts.packages = [ pkgs.noto-fonts ];
+}`);
+    expect([...names].sort()).toEqual(['git', 'gitAndTools.git', 'hello', 'htop', 'ripgrep']);
+    expect(systemPackagesIn('{ services.openssh.enable = true; }').size).toBe(0);
   });
 });

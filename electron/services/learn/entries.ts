@@ -189,6 +189,51 @@ export const entries: Record<LearnEntryId, LearnEntry> = {
       { label: 'Option search on the web', url: 'https://search.nixos.org/options' },
     ],
   }),
+  closure: entry({
+    id: 'closure',
+    title: 'Closures',
+    summary: 'A closure is a package together with everything it needs to run, all the way down.',
+    paragraphs: [
+      'Firefox needs libraries, which need other libraries, and so on. Nix records these references exactly, so it knows the whole set: that set is the closure.',
+      'A NixOS system is one closure: every program, library and configuration file it uses. Its closure size is how much of the store it takes, counting what it shares with other generations.',
+      'Comparing two closures shows exactly which packages changed between two generations, which is what the app’s Compare does.',
+    ],
+    related: ['nix-store', 'generations', 'garbage-collection'],
+    links: [{ label: 'Nix manual: closures', url: 'https://nix.dev/manual/nix/stable/glossary.html' }],
+  }),
+  specialisations: entry({
+    id: 'specialisations',
+    title: 'Specialisations',
+    summary: 'A specialisation is a variant of a generation, such as the same system with another desktop or without a graphics driver.',
+    paragraphs: [
+      'A configuration can declare specialisations (specialisation.<name>.configuration). Each rebuild then builds the main system and every variant, and the boot menu lists them under the generation.',
+      'Switching to a specialisation activates that variant now without changing the boot default: the next boot starts the main system again unless you pick the variant in the boot menu.',
+    ],
+    related: ['generations', 'configuration'],
+    links: [{ label: 'NixOS manual: specialisations', url: 'https://nixos.org/manual/nixos/stable/options#opt-specialisation' }],
+  }),
+  'dry-build': entry({
+    id: 'dry-build',
+    title: 'Build, dry build, test and boot',
+    summary: 'The ways to rebuild: try a configuration without keeping it, or keep it without running it yet.',
+    paragraphs: [
+      'Dry build only evaluates your configuration and lists what would have to be built or downloaded: nothing is built, nothing changes. It is the quickest check that the configuration makes sense.',
+      'Build builds everything but changes nothing. Test builds and runs the new system now without making it the boot default, so a restart goes back. Boot makes it the boot default without running it until the next restart. Switch does both.',
+    ],
+    related: ['configuration', 'generations', 'rollback'],
+    links: [{ label: 'NixOS manual: changing the configuration', url: 'https://nixos.org/manual/nixos/stable/#sec-changing-config' }],
+  }),
+  booted: entry({
+    id: 'booted',
+    title: 'Running, booted and the boot default',
+    summary: 'Three generations matter at any time: the one the computer started with, the one running now, and the one it starts next.',
+    paragraphs: [
+      'Booted is the generation the computer started with. Running is the one active now: a switch, a test or a rollback changes it without a restart. The boot default is what starts at the next boot.',
+      'After a switch, running and booted differ, which is normal. Only when the kernel or systemd changed does a restart matter: the app says so when it does.',
+    ],
+    related: ['generations', 'rollback', 'dry-build'],
+    links: [{ label: 'NixOS manual: rolling back', url: 'https://nixos.org/manual/nixos/stable/#sec-rollback' }],
+  }),
 };
 
 export function learnEntries() {

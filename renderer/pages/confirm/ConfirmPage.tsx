@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { Confirmation, JobEvent, Preview, RpcError } from '../../../shared/contract';
-import { Icon, Logo } from '../../components/Icon';
+import { BeforeAfter, ChangeTable, type ChangeRow } from '../../components/Activation';
+import { Logo } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
-import { Badge, Banner, ErrorBanner, ProgressBar, formatDate } from '../../components/ui';
+import { Badge, Banner, ErrorBanner, ProgressBar } from '../../components/ui';
+import { When } from '../../components/When';
+import { releaseInWords } from '../../lib/release';
 import { call, errorOf, onEvent } from '../../lib/bridge';
 import { PreviewSummary } from '../system/RebuildTab';
 import './confirm.css';
@@ -33,28 +36,18 @@ type Outcome =
   | { kind: 'failed'; error: RpcError }
   | { kind: 'started-no-job' };
 
-function Side({ label, side }: { label: string; side: Confirmation['from'] }) {
-  if (!side) return null;
-  return (
-    <div className="confirm-side">
-      <div className="stat-label">{label}</div>
-      <div className="confirm-gen">Generation {side.generation}</div>
-      <div className="muted">{side.date ? formatDate(side.date) : 'unknown date'}</div>
-      {side.version ? <div className="muted">{side.version}</div> : null}
-    </div>
-  );
-}
+const sideOf = (side: Confirmation['from']) =>
+  side ? { title: `Generation ${side.generation}`, lines: [side.date ? <When key="d" iso={side.date} /> : 'unknown date', releaseInWords(side.version) ?? side.version] } : null;
 
-function DiffLine({ line }: { line: string }) {
-  // diff-closures: "name: 1.0 → 1.1, +12.3 KiB" / "name: ∅ → 2.0" / "name: 1.0 → ∅"
-  const kind = /→ ∅/.test(line) ? 'removed' : /∅ →/.test(line) ? 'added' : 'changed';
-  const [name, rest] = [line.split(':')[0], line.slice(line.indexOf(':') + 1).trim()];
-  return (
-    <li className={`diff-${kind}`}>
-      <span className="diff-name">{name}</span>
-      <span className="diff-change">{rest}</span>
-    </li>
-  );
+/** diff-closures lines ("name: 1.0 → 1.1, +12.3 KiB", "name: ∅ → 2.0") as the rows of the app's one change table. */
+export function diffLineRows(lines: string[]): ChangeRow[] {
+  return lines.map((line) => {
+    const name = line.split(':')[0]!;
+    const change = line.slice(line.indexOf(':') + 1).trim().replace(/,\s*[+-−]?[\d.]+\s*[KMGT]?i?B$/, '');
+    const [before = '', after = ''] = change.split('→').map((v) => v.trim());
+    const clean = (v: string) => (v === '∅' ? '' : v || '(no version)');
+    return { name, before: clean(before), after: clean(after) };
+  });
 }
 
 /**
@@ -146,13 +139,7 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
         {confirmation ? (
           <>
             <p>{confirmation.summary}</p>
-            {confirmation.from || confirmation.to ? (
-              <div className="confirm-sides">
-                <Side label="Now" side={confirmation.from} />
-                <Icon name="arrowRight" size={22} />
-                <Side label="After" side={confirmation.to} />
-              </div>
-            ) : null}
+            <BeforeAfter before={sideOf(confirmation.from)} after={sideOf(confirmation.to)} />
             {confirmation.warnings.map((w) => (
               <Banner key={w} kind="warn" title={w} />
             ))}
@@ -163,19 +150,10 @@ export function ConfirmPage({ id, inWindow, embedded, onClose }: { id: string; i
                   <h2>What changes</h2>
                   {confirmation.diff.lines.length ? <Badge>{confirmation.diff.lines.length} packages</Badge> : null}
                 </div>
-                {confirmation.diff.lines.length ? (
-                  <ul className="confirm-diff" data-testid="confirm-diff">
-                    {confirmation.diff.lines.map((l) => (
-                      <DiffLine key={l} line={l} />
-                    ))}
-                  </ul>
-                ) : null}
+                {confirmation.diff.lines.length ? <ChangeTable rows={diffLineRows(confirmation.diff.lines)} testId="confirm-diff" /> : null}
                 {confirmation.diff.note ? <p className="muted">{confirmation.diff.note}</p> : null}
               </section>
             )}
-            <p className="faint">
-              Runs <code>{confirmation.method}</code>, the same step as the button in the app’s window.
-            </p>
           </>
         ) : !error ? (
           <div className="skeleton" style={{ height: 120 }} />

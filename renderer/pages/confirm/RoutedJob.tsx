@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { JobSummary, RpcError } from '../../../shared/contract';
 import { JobLog } from '../../components/JobLog';
-import { Badge, Banner, Card, ErrorBanner, ProgressBar, formatDate } from '../../components/ui';
+import { Badge, Banner, Card, ErrorBanner, ProgressBar } from '../../components/ui';
+import { When } from '../../components/When';
+import { jobOutcome } from '../../lib/outcome';
 import { call, errorOf } from '../../lib/bridge';
 import { useJobs } from '../../stores/jobs';
 import { useNavigation } from '../../stores/navigation';
@@ -35,7 +37,6 @@ function resultWords(result: unknown): string[] {
   }
   if (typeof r.kept === 'boolean') out.push(r.kept ? 'The new configuration was kept.' : 'The previous configuration was put back.');
   if (typeof r.reason === 'string' && r.reason) out.push(r.reason);
-  if (typeof r.storePath === 'string' && r.storePath) out.push(r.storePath);
   return out;
 }
 
@@ -83,15 +84,19 @@ export function RoutedJob() {
             <div className="row">
               {status ? <Badge kind={status.kind}>{status.text}</Badge> : null}
               <span className="muted">
-                started {formatDate(job.startedAt)}
-                {job.endedAt ? `, ended ${formatDate(job.endedAt)}` : ''}
+                started <When iso={job.startedAt} />
+                {job.endedAt ? (
+                  <>
+                    , ended <When iso={job.endedAt} />
+                  </>
+                ) : null}
               </span>
             </div>
             {job.status === 'running' ? <ProgressBar fraction={job.progress?.fraction} label={job.phase ?? job.title} /> : null}
             {job.status === 'failed' && job.error ? <ErrorBanner error={job.error} /> : null}
             {job.status === 'done' ? (
-              <Banner kind="info" title="Finished without errors.">
-                {resultWords(job.result).map((w) => (
+              <Banner kind="info" title={jobOutcome(job)?.title ?? 'Finished without errors.'}>
+                {(jobOutcome(job) ? [jobOutcome(job)!.detail].filter((w): w is string => !!w) : resultWords(job.result)).map((w) => (
                   <span key={w} className="routed-job-fact">
                     {w}
                   </span>

@@ -3,16 +3,61 @@ import { Banner, ErrorBanner } from '../../components/ui';
 import { useNavigation } from '../../stores/navigation';
 import { useSearch } from '../../stores/search';
 
-function DiffView({ diff }: { diff: string }) {
+/** The lines a unified diff adds, and the line of the new file where the first of them lands. */
+export function addedLines(diff: string): { lines: string[]; at: number | null; removes: number } {
+  const lines: string[] = [];
+  let at: number | null = null;
+  let removes = 0;
+  let line = 0;
+  for (const l of diff.split('\n')) {
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (hunk) {
+      line = Number(hunk[1]);
+      continue;
+    }
+    if (l.startsWith('+++') || l.startsWith('---') || l.startsWith('===') || l.startsWith('Index:') || l.startsWith('\\')) continue;
+    if (l.startsWith('+')) {
+      at ??= line;
+      lines.push(l.slice(1));
+      line++;
+    } else if (l.startsWith('-')) removes++;
+    else line++;
+  }
+  return { lines, at, removes };
+}
+
+function RawDiff({ diff }: { diff: string }) {
   const lines = diff.split('\n').filter((l) => !l.startsWith('===') && !l.startsWith('Index:'));
   return (
-    <pre className="diff" data-testid="add-diff" tabIndex={0} role="region" aria-label="The change">
+    <pre className="diff" data-testid="add-diff" tabIndex={0} role="region" aria-label="The change as a diff">
       {lines.map((l, i) => (
         <div key={i} className={l.startsWith('+++') || l.startsWith('---') ? 'head' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : ''}>
           {l || ' '}
         </div>
       ))}
     </pre>
+  );
+}
+
+/** The change in words: "This line will be added at line 42 of configuration.nix", the line, and the diff under Details. */
+function ChangeInWords({ diff, fileName }: { diff: string; fileName: string }) {
+  const { lines, at, removes } = addedLines(diff);
+  const shown = lines.filter((l) => l.trim() !== '');
+  return (
+    <div className="stack" data-testid="add-change">
+      <p>
+        {shown.length === 1 ? 'This line will be added' : `These ${shown.length} lines will be added`}
+        {at !== null ? ` at line ${at} of ${fileName}` : ` to ${fileName}`}
+        {removes ? ` (replacing ${removes} line${removes === 1 ? '' : 's'})` : ''}:
+      </p>
+      <pre className="code nix" data-testid="add-lines">
+        {shown.map((l) => l.trim()).join('\n')}
+      </pre>
+      <details>
+        <summary className="faint">Details: the change as a diff</summary>
+        <RawDiff diff={diff} />
+      </details>
+    </div>
   );
 }
 
@@ -45,7 +90,7 @@ export function AddDialog() {
             {p.status === 'ready' && p.diff ? (
               <>
                 <p>{p.message} Nothing is written until you apply it.</p>
-                <DiffView diff={p.diff} />
+                <ChangeInWords diff={p.diff} fileName={fileName} />
               </>
             ) : p.status === 'already' ? (
               <Banner kind="info" title="Nothing to do">

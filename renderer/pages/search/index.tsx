@@ -2,7 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { SearchSources, SourceStatus } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Badge, ErrorBanner, PageHeader, ProgressBar, TabPanel, Tabs, timeAgo } from '../../components/ui';
+import { Badge, ErrorBanner, PageHeader, ProgressBar, TabPanel, Tabs } from '../../components/ui';
+import { When } from '../../components/When';
 import { useNavigation } from '../../stores/navigation';
 import { useRefreshJob, useSearch, type SearchResult, type SearchTab } from '../../stores/search';
 import { AddDialog } from './AddDialog';
@@ -18,18 +19,36 @@ const tabs: { id: SearchTab; label: string; placeholder: string }[] = [
 
 function SourceLine({ source, channel }: { source: SourceStatus | undefined; channel: SearchSources['channel'] | undefined }) {
   if (!source) return null;
-  const pin = channel?.from === 'flake' && channel.revision && source.origin === 'channel'
-    ? ` · your flake pins nixpkgs ${channel.revision.slice(0, 7)}${channel.lockedAt ? ` from ${timeAgo(channel.lockedAt)}` : ''}`
-    : '';
   if (!source.available) return <span className="faint">{source.message ?? 'Not available.'}</span>;
-  const when = source.publishedAt ? `published ${timeAgo(source.publishedAt)}` : null;
+  const local = source.origin === 'local-file';
   return (
     <span className="faint" data-testid="source-line">
-      {source.release ?? source.channel ?? (source.origin === 'local-file' ? 'local file' : source.origin === 'home-manager' ? 'installed Home Manager' : '')}
-      {when ? ` · ${when}` : ''}
-      {source.fetchedAt ? ` · downloaded ${timeAgo(source.fetchedAt)}` : ''}
+      {local ? 'From your file' : (source.release ?? source.channel ?? (source.origin === 'home-manager' ? 'installed Home Manager' : ''))}
+      {/* a file's date is when it was last changed, not when anyone published it */}
+      {source.publishedAt ? (
+        <>
+          {local ? ', changed ' : ' · published '}
+          <When iso={source.publishedAt} />
+        </>
+      ) : null}
+      {source.fetchedAt && !local ? (
+        <>
+          {' · downloaded '}
+          <When iso={source.fetchedAt} />
+        </>
+      ) : null}
       {source.count ? ` · ${source.count.toLocaleString()} entries` : ''}
-      {pin}
+      {channel?.from === 'flake' && channel.revision && source.origin === 'channel' ? (
+        <>
+          {` · your flake pins nixpkgs ${channel.revision.slice(0, 7)}`}
+          {channel.lockedAt ? (
+            <>
+              {' from '}
+              <When iso={channel.lockedAt} />
+            </>
+          ) : null}
+        </>
+      ) : null}
       {source.needsRefresh && source.message ? ` · ${source.message}` : ''}
     </span>
   );
@@ -209,7 +228,6 @@ export function SearchPage() {
             {s.query.trim() && !s.error ? (
               <span className="faint" data-testid="result-count">
                 {s.total.toLocaleString()} {s.total === 1 ? 'result' : 'results'}
-                {s.tookMs !== null ? ` · ${s.tookMs} ms` : ''}
               </span>
             ) : null}
           </div>

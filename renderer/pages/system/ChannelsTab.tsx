@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ChannelCheck, ChannelInfo } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
+import { Term } from '../../components/Term';
+import { Url } from '../../components/Url';
 import { Badge, Banner, Card, ErrorBanner, ProgressBar } from '../../components/ui';
 import { useJobs } from '../../stores/jobs';
 import { useSystemGenerations } from '../../stores/system-generations';
@@ -37,7 +39,7 @@ function ChannelRow({ channel, check, busy, onUpdate, onRemove }: { channel: Cha
         <strong className="mono sr-nowrap">{channel.name}</strong>
         {channel.updateOnRebuild ? <div className="faint">updated by “upgrade” rebuilds</div> : null}
       </td>
-      <td className="mono sr-wrap">{channel.url ?? <span className="faint">no address</span>}</td>
+      <td className="mono sr-url">{channel.url ? <Url href={channel.url} /> : <span className="faint">no address</span>}</td>
       <td>
         {channel.installed ? (
           <>
@@ -112,7 +114,7 @@ export function ChannelsTab() {
       <FlakeInputsCard />
 
       <Card
-        title="Root channels"
+        title={<Term learn="channels-vs-flakes" label="a root channel">Root channels</Term>}
         icon="refresh"
         actions={
           <div className="row">

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ClosureChange, ClosureDiff, DiffSide } from '../../../shared/contract';
 import { Badge, formatBytes } from '../../components/ui';
+import { useSystemGenerations } from '../../stores/system-generations';
 import './system-read.css';
 
 /** What changed between two systems, package by package: the table a person reads before or after a switch. */
@@ -48,12 +49,16 @@ export function DiffView({ diff, onClose }: { diff: ClosureDiff; onClose?: () =>
   const [onlyRequested, setOnlyRequested] = useState(false);
   const [hidden, setHidden] = useState<Set<ClosureChange['kind']>>(new Set());
 
+  // only what the configuration lists is "yours": bash, nix and systemd are in the system path too, but nobody asked for them
+  const configured = useSystemGenerations((s) => s.configured);
+  const listed = (c: ClosureChange) => c.requested && !!configured?.has(c.name);
   const needle = filter.trim().toLowerCase();
   const visible = useMemo(
-    () => diff.changes.filter((c) => (!needle || c.name.toLowerCase().includes(needle) || [...c.before, ...c.after].some((v) => v.toLowerCase().includes(needle))) && (!onlyRequested || c.requested)),
-    [diff.changes, needle, onlyRequested],
+    () => diff.changes.filter((c) => (!needle || c.name.toLowerCase().includes(needle) || [...c.before, ...c.after].some((v) => v.toLowerCase().includes(needle))) && (!onlyRequested || listed(c))),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [diff.changes, needle, onlyRequested, configured],
   );
-  const requestedCount = diff.changes.filter((c) => c.requested).length;
+  const requestedCount = diff.changes.filter(listed).length;
 
   return (
     <div className="stack sr-diff" data-testid="diff-view">
@@ -81,7 +86,7 @@ export function DiffView({ diff, onClose }: { diff: ClosureDiff; onClose?: () =>
       <div className="row sr-filters">
         <input type="search" placeholder="Filter packages…" aria-label="Filter packages" value={filter} onChange={(e) => setFilter(e.target.value)} />
         <label className="row sr-check">
-          <input type="checkbox" checked={onlyRequested} onChange={(e) => setOnlyRequested(e.target.checked)} /> Only what your configuration asks for ({requestedCount})
+          <input type="checkbox" checked={onlyRequested} onChange={(e) => setOnlyRequested(e.target.checked)} /> Only what your configuration lists ({requestedCount})
         </label>
         <div className="row">
           {sections.map((s) => (
@@ -104,7 +109,7 @@ export function DiffView({ diff, onClose }: { diff: ClosureDiff; onClose?: () =>
       {sections
         .filter((s) => !hidden.has(s.kind))
         .map((s) => {
-          const rows = visible.filter((c) => c.kind === s.kind).sort((a, b) => Number(!!b.highlight) - Number(!!a.highlight) || Number(b.requested) - Number(a.requested));
+          const rows = visible.filter((c) => c.kind === s.kind).sort((a, b) => Number(!!b.highlight) - Number(!!a.highlight) || Number(listed(b)) - Number(listed(a)));
           if (!rows.length) return null;
           return (
             <section key={s.kind} className="stack" data-testid={`diff-section-${s.kind}`}>
@@ -122,12 +127,12 @@ export function DiffView({ diff, onClose }: { diff: ClosureDiff; onClose?: () =>
                 </thead>
                 <tbody>
                   {rows.map((c) => (
-                    <tr key={c.name} className={c.highlight ? 'sr-highlight-row' : undefined} data-requested={c.requested}>
+                    <tr key={c.name} className={c.highlight ? 'sr-highlight-row' : undefined} data-requested={listed(c)}>
                       <td>
-                        <span className={`mono ${c.requested ? 'sr-requested' : ''}`}>{c.name}</span>{' '}
+                        <span className={`mono ${listed(c) ? 'sr-requested' : ''}`}>{c.name}</span>{' '}
                         {c.highlight === 'kernel' ? <Badge kind="warn">kernel</Badge> : null}
                         {c.highlight === 'nixos' ? <Badge kind="accent">NixOS</Badge> : null}
-                        {c.requested ? <Badge kind="accent" title="Listed in environment.systemPackages (present in sw/)">you asked for it</Badge> : null}
+                        {listed(c) ? <Badge kind="accent" title="Listed in environment.systemPackages in your configuration">in your configuration</Badge> : null}
                       </td>
                       <td className="mono">{showVersions(c.before)}</td>
                       <td className="mono">{showVersions(c.after)}</td>
@@ -142,8 +147,8 @@ export function DiffView({ diff, onClose }: { diff: ClosureDiff; onClose?: () =>
           );
         })}
       <p className="faint">
-        Packages are grouped by name the way <code>nix store diff-closures</code> groups them; sizes are what Nix records for each path. “You asked for it” marks packages your
-        configuration lists directly; the rest are their dependencies.
+        Packages are grouped by name the way <code>nix store diff-closures</code> groups them; sizes are what Nix records for each path. “In your configuration” marks packages your
+        configuration lists in environment.systemPackages; the rest come with NixOS or with those packages.
       </p>
     </div>
   );

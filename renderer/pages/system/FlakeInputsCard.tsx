@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import type { FlakeInputChange, FlakeLockedInput } from '../../../shared/contract';
 import { JobLog } from '../../components/JobLog';
-import { Badge, Banner, Card, ErrorBanner, ProgressBar, formatDate } from '../../components/ui';
+import { Url } from '../../components/Url';
+import { When } from '../../components/When';
+import { Badge, Banner, Card, ErrorBanner, ProgressBar } from '../../components/ui';
 import { useJobs } from '../../stores/jobs';
 import { useNavigation } from '../../stores/navigation';
 import { useSystemFlake } from '../../stores/system-flake';
@@ -13,7 +15,7 @@ function Pin({ locked }: { locked: FlakeLockedInput | null }) {
   return (
     <span className="stack sr-pin" title={locked.url}>
       <span className="mono">{locked.rev ? locked.rev.slice(0, 12) : (locked.narHash?.replace(/^sha256-/, '').slice(0, 12) ?? '?')}</span>
-      <span className="faint">{locked.lastModified ? formatDate(locked.lastModified) : 'no date'}</span>
+      <span className="faint">{locked.lastModified ? <When iso={locked.lastModified} /> : 'no date'}</span>
     </span>
   );
 }
@@ -106,7 +108,9 @@ export function FlakeInputsCard() {
                   <td>
                     <strong className="mono sr-nowrap">{i.input}</strong>
                   </td>
-                  <td className="mono sr-wrap">{i.original}</td>
+                  <td className="mono sr-url">
+                    <Url href={i.original} />
+                  </td>
                   <td>
                     <Pin locked={i.before} />
                   </td>

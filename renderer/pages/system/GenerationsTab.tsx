@@ -1,7 +1,9 @@
 import { useEffect, useMemo } from 'react';
 import type { Generation } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Badge, Banner, Card, ErrorBanner, formatBytes, formatDate, timeAgo } from '../../components/ui';
+import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { When } from '../../components/When';
+import { Term } from '../../components/Term';
 import { useSystemGenerations } from '../../stores/system-generations';
 import { DiffView } from './DiffView';
 import { GenerationActions, SpecialisationActions } from './GenerationActions';
@@ -91,7 +93,7 @@ export function GenerationsTab() {
       ))}
 
       {list.length > 1 ? (
-        <Card title="Closure size over time" icon="disk" testId="size-chart">
+        <Card title={<Term learn="closure" label="a closure">Closure size over time</Term>} icon="disk" testId="size-chart">
           {sizesLoaded ? <SizeChart generations={list} selected={selected} onPick={toggleSelected} /> : <div className="skeleton sr-chart-skeleton" />}
         </Card>
       ) : null}
@@ -103,7 +105,7 @@ export function GenerationsTab() {
           <div className="row">
             <span className="faint">{selected.length === 2 ? `Compare ${older} with ${newer}` : 'Tick two generations to compare them'}</span>
             <button className="btn small primary" disabled={selected.length !== 2 || diffLoading} onClick={compare} data-testid="compare-button">
-              {diffLoading ? 'Comparing…' : 'Show changes'}
+              {diffLoading ? 'Comparing…' : 'Compare'}
             </button>
             {selected.length ? (
               <button className="btn small ghost" onClick={clearSelection}>
@@ -140,7 +142,9 @@ export function GenerationsTab() {
                   <th>Built</th>
                   <th>NixOS</th>
                   <th>Kernel</th>
-                  <th>Specialisations</th>
+                  <th>
+                    <Term learn="specialisations">Specialisations</Term>
+                  </th>
                   <th className="sr-num">Size</th>
                   <th />
                 </tr>
@@ -155,11 +159,10 @@ export function GenerationsTab() {
                       <div className="sr-gen-number">{g.generation}</div>
                       <StateBadges g={g} />
                     </td>
-                    <td title={g.date} className="sr-date">
-                      <div>{formatDate(g.date)}</div>
-                      <div className="faint">{timeAgo(g.date)}</div>
+                    <td className="sr-date" data-label="Built">
+                      <When iso={g.date} />
                     </td>
-                    <td>
+                    <td data-label="NixOS">
                       <div className="mono">
                         <NixosVersion version={g.nixosVersion} />
                       </div>
@@ -169,11 +172,11 @@ export function GenerationsTab() {
                         </div>
                       ) : null}
                     </td>
-                    <td className="mono">{g.kernelVersion}</td>
-                    <td>
+                    <td className="mono" data-label="Kernel">{g.kernelVersion}</td>
+                    <td data-label="Specialisations" className={g.specialisations.length ? undefined : 'sr-empty-cell'}>
                       <SpecialisationActions generation={g} />
                     </td>
-                    <td className="sr-num mono">{g.closureSize === null ? <span className="faint">…</span> : formatBytes(g.closureSize)}</td>
+                    <td className="sr-num mono" data-label="Size">{g.closureSize === null ? <span className="faint">…</span> : formatBytes(g.closureSize)}</td>
                     <td className="sr-actions">
                       <GenerationActions generation={g} />
                     </td>

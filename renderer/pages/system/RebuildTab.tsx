@@ -1,10 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { Preview, RebuildAction, RpcError } from '../../../shared/contract';
 import { BuildProgress } from '../../components/BuildProgress';
 import { ErrorExplanation } from '../../components/ErrorExplanation';
 import { Icon } from '../../components/Icon';
 import { JobLog } from '../../components/JobLog';
-import { Badge, Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { ChangeTable } from '../../components/Activation';
+import { Banner, Card, ErrorBanner, formatBytes } from '../../components/ui';
+import { When } from '../../components/When';
+import { Term } from '../../components/Term';
+import { jobOutcome } from '../../lib/outcome';
+import { versionChange } from '../../lib/release';
+import { useSystemGenerations } from '../../stores/system-generations';
+import { ConfirmActivation } from './GenerationActions';
 import { call } from '../../lib/bridge';
 import { useJobs } from '../../stores/jobs';
 import { useNavigation } from '../../stores/navigation';
@@ -75,7 +83,6 @@ export function NixErrorPanel({ error, configDir, onRestore }: { error: RpcError
 }
 
 export function PreviewSummary({ preview }: { preview: Preview }) {
-  const shown = preview.changes.slice(0, 200);
   return (
     <div className="stack" data-testid="preview-summary">
       {preview.kernel.changes ? (
@@ -87,9 +94,7 @@ export function PreviewSummary({ preview }: { preview: Preview }) {
       ) : null}
       <dl className="facts">
         <dt>NixOS</dt>
-        <dd>
-          {preview.nixosVersion.running ?? '—'} → {preview.nixosVersion.target ?? '—'}
-        </dd>
+        <dd title={`${preview.nixosVersion.running ?? '—'} → ${preview.nixosVersion.target ?? '—'}`}>{versionChange(preview.nixosVersion.running, preview.nixosVersion.target)}</dd>
         <dt>Packages changed</dt>
         <dd>{preview.changes.length}</dd>
         {preview.closureSizeDelta !== null ? (
@@ -99,31 +104,10 @@ export function PreviewSummary({ preview }: { preview: Preview }) {
           </>
         ) : null}
       </dl>
-      {shown.length ? (
-        <div className="preview-changes">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Package</th>
-                <th>Before</th>
-                <th>After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((c) => (
-                <tr key={c.name}>
-                  <td className="mono">{c.name}</td>
-                  <td className="mono">{c.before.length ? c.before.join(', ') || '(no version)' : <Badge kind="ok">new</Badge>}</td>
-                  <td className="mono">{c.after.length ? c.after.join(', ') || '(no version)' : <Badge kind="danger">removed</Badge>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p className="muted">No package changes: only configuration files differ.</p>
-      )}
-      {preview.changes.length > shown.length ? <p className="faint">and {preview.changes.length - shown.length} more</p> : null}
+      <ChangeTable
+        rows={preview.changes.map((c) => ({ name: c.name, before: c.before.map((v) => v || '(no version)').join(', '), after: c.after.map((v) => v || '(no version)').join(', ') }))}
+        empty="No package changes: only configuration files differ."
+      />
     </div>
   );
 }
@@ -154,8 +138,10 @@ function PreviewDialog({ jobId, preview }: { jobId: string; preview: Preview | n
   );
 }
 
-function ResultSummary({ jobId }: { jobId: string }) {
+function ResultSummary({ jobId, onToggleLog, logShown }: { jobId: string; onToggleLog?: () => void; logShown?: boolean }) {
   const job = useJobs((s) => s.jobs[jobId]);
+  const undoTo = useSystemGenerations((s) => s.undoTo[jobId]);
+  const [undoing, setUndoing] = useState(false);
   const config = useSystemRebuild((s) => s.config);
   const loadConfig = useSystemRebuild((s) => s.loadConfig);
   const backups = useSystemRebuild((s) => s.backups);
@@ -190,18 +176,30 @@ function ResultSummary({ jobId }: { jobId: string }) {
     );
   }
   if (job.status === 'done') {
-    const r = job.result as { action?: string; generation?: number | null; storePath?: string | null; stoppedAtPreview?: boolean; activated?: boolean; commit?: { committed: boolean; message: string } | null } | undefined;
-    const title = r?.stoppedAtPreview
-      ? 'Stopped before activating: nothing changed.'
-      : r?.activated
-        ? r.generation
-          ? `Generation ${r.generation} is active.`
-          : 'The configuration is active.'
-        : 'Finished.';
+    const outcome = jobOutcome(job);
+    if (!outcome) return null;
     return (
-      <Banner kind="info" title={title}>
-        {r?.storePath ? <span className="mono faint">{r.storePath}</span> : null}
-        {r?.commit?.committed ? <span className="faint">Committed to git: {r.commit.message}</span> : null}
+      <Banner
+        kind="info"
+        title={outcome.title}
+        testId="rebuild-outcome"
+        actions={
+          <>
+            {outcome.activated && undoTo !== undefined ? (
+              <button className="btn small" onClick={() => setUndoing(true)} data-testid="rebuild-undo" title={`Switch back to generation ${undoTo}, with its preview first`}>
+                Undo
+              </button>
+            ) : null}
+            {onToggleLog ? (
+              <button className="btn small ghost" onClick={onToggleLog} aria-expanded={logShown} data-testid="rebuild-view-log">
+                {logShown ? 'Hide log' : 'View log'}
+              </button>
+            ) : null}
+            {undoing && undoTo !== undefined ? createPortal(<ConfirmActivation generation={undoTo} choice={{ kind: 'switch' }} onClose={() => setUndoing(false)} />, document.body) : null}
+          </>
+        }
+      >
+        {outcome.detail ? <span>{outcome.detail}</span> : null}
       </Banner>
     );
   }
@@ -223,6 +221,8 @@ function useUpdateKind(): 'flake' | 'channels' | null {
   return kind;
 }
 
+const earlierWords = { running: 'running', done: 'finished', failed: 'failed', cancelled: 'stopped' } as const;
+
 export function RebuildTab() {
   const { settings, loadSettings, saveSettings, activeJobId, previews, start, startSafeSwitch, findActiveJob, error, form, setForm } = useSystemRebuild();
   const job = useJobs((s) => (activeJobId ? s.jobs[activeJobId] : undefined));
@@ -236,6 +236,11 @@ export function RebuildTab() {
 
   const running = job?.status === 'running';
   const waiting = activeJobId && activeJobId in previews;
+  // a job that ended before this window opened is not news: one line says when and how it ended
+  const fromEarlier = useSystemRebuild((s) => s.activeJobFromEarlier) && !running;
+  const [showEarlier, setShowEarlier] = useState(false);
+  const [logShown, setLogShown] = useState(false);
+  useEffect(() => setLogShown(false), [activeJobId]);
 
   return (
     <div className="stack rebuild-tab" data-testid="rebuild-tab">
@@ -244,7 +249,7 @@ export function RebuildTab() {
           {actions.map((a) => (
             <label key={a.action} className={`action-option ${action === a.action ? 'selected' : ''}`}>
               <input type="radio" name="rebuild-action" value={a.action} checked={action === a.action} onChange={() => setForm({ action: a.action })} />
-              <span className="action-label">{a.label}</span>
+              <span className="action-label">{a.action === 'dry-build' || a.action === 'test' || a.action === 'boot' ? <Term learn="dry-build" label={`${a.label.toLowerCase()}`}>{a.label}</Term> : a.label}</span>
               <span className="faint">{a.explain}</span>
             </label>
           ))}
@@ -256,7 +261,7 @@ export function RebuildTab() {
             </label>
           ) : updateKind === 'channels' ? (
             <label className="check" title="Downloads the newest release of root’s nixos channel (and of channels marked to update with a rebuild), then rebuilds. If the update fails, nothing is built.">
-              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update channels first
+              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update <Term learn="channels-vs-flakes" label="a channel">channels</Term> first
             </label>
           ) : null}
           <label className="check">
@@ -297,11 +302,30 @@ export function RebuildTab() {
         {error ? <ErrorBanner error={error} /> : null}
       </Card>
 
-      {activeJobId && job ? (
+      {activeJobId && job && fromEarlier && !showEarlier ? (
+        <Card testId="rebuild-earlier">
+          <div className="spread">
+            <span>
+              <strong>
+                Last {job.method === 'system.rebuild' || job.method === 'system.safeSwitch' ? 'build' : 'change'}, <When iso={job.endedAt ?? job.startedAt} />: {earlierWords[job.status]}
+              </strong>{' '}
+              <span className="faint">({job.title})</span>
+            </span>
+            <button className="btn small ghost" onClick={() => setShowEarlier(true)} data-testid="rebuild-earlier-show">
+              Show what happened
+            </button>
+          </div>
+        </Card>
+      ) : activeJobId && job ? (
         <Card testId="rebuild-job">
+          {fromEarlier ? (
+            <p className="faint">
+              From earlier: started <When iso={job.startedAt} />.
+            </p>
+          ) : null}
           <BuildProgress jobId={activeJobId} />
-          <ResultSummary jobId={activeJobId} />
-          <JobLog jobId={activeJobId} height={380} />
+          <ResultSummary jobId={activeJobId} onToggleLog={job.status === 'done' ? () => setLogShown((v) => !v) : undefined} logShown={logShown} />
+          {job.status !== 'done' || logShown ? <JobLog jobId={activeJobId} height={380} /> : null}
         </Card>
       ) : (
         <Card>

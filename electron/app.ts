@@ -4,7 +4,6 @@ import { createHandlers } from './rpc/handlers';
 import { Router } from './rpc/router';
 import { startDesktop } from './services/desktop/desktop';
 import { closeSearch } from './services/search/sources';
-import { reattachRunningActivation } from './services/system/activation';
 import { RebuildService } from './services/system/rebuild';
 import { SafeSwitchService } from './services/system/safe-switch';
 import { stopWatching } from './services/usb/drive-list';
@@ -29,7 +28,7 @@ export async function createApp(host: Host, opts: { onInternalError?: (method: s
   const router = new Router(createHandlers(ctx, services), opts.onInternalError ?? ((method, err) => console.error(`[rpc] ${method}:`, err)));
   const desktop = startDesktop(ctx, (method, params) => router.call(method, params));
   // An activation that outlived the previous run of the app (closed mid-switch) is picked up at start.
-  void reattachRunningActivation(ctx).catch(() => {});
+  void router.call('system.rebuild.reattach', {});
   return {
     ctx,
     router,

@@ -17,6 +17,14 @@ export interface JobContext {
   setCancellable(cancellable: boolean): void;
 }
 
+/**
+ * Long work as a service describes it: how its job is started and the work itself. The handler starts it
+ * (startJob in electron/rpc/jobs.ts), so every job of a contract method begins in the rpc layer.
+ */
+export interface JobPlan<R> extends Omit<StartOptions, 'validateResult'> {
+  work: (job: JobContext) => Promise<R>;
+}
+
 export interface StartOptions {
   title: string;
   /** jobs in the same group never run at once; a second is refused */

@@ -1,12 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { Preview } from '../../../shared/contract/system-rebuild';
+import type { Preview, RebuildResult } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
 import { stripAnsi } from '../../core/text';
 import { AppError } from '../../errors';
 import { activationAlive, type ActivationState } from '../../helper/operations/rebuild';
-import { startJob } from '../../rpc/jobs';
+import type { JobContext, JobPlan } from '../../exec/jobs';
 import { diffClosures } from './diff';
 import { LogFollower } from './follow-log';
 import { specialisationPaths } from './generations-running';
@@ -76,13 +76,14 @@ export async function readActivationState(ctx: AppContext): Promise<ActivationSt
 
 /**
  * After a restart: if an activation the helper started is still running (in its systemd unit, or as
- * the detached process), pick it up as a job that shows its log from the start and ends with it.
+ * the detached process), a job that picks it up, shows its log from the start and ends with it (the
+ * handler of system.rebuild.reattach starts it); null when there is none to pick up.
  */
-export async function reattachRunningActivation(ctx: AppContext, pollMs = 250): Promise<string | null> {
+export async function reattachJob(ctx: AppContext, pollMs = 250): Promise<JobPlan<RebuildResult> | null> {
   const state = await readActivationState(ctx);
   if (!state || !activationAlive(state)) return null;
   if (ctx.jobs.running('system').length > 0) return null;
-  const { jobId } = startJob(ctx, 'system.rebuild', { title: `Activation of ${path.basename(state.storePath)} (picked up after a restart)`, exclusiveGroup: 'system', cancellable: false }, async (job) => {
+  const work = async (job: JobContext): Promise<RebuildResult> => {
     job.phase('activate', 'Activating the new configuration (started before the app restarted)', { cancellable: false });
     const logFile = new JobLogFile(ctx, job.id);
     await logFile.open();
@@ -120,8 +121,8 @@ export async function reattachRunningActivation(ctx: AppContext, pollMs = 250): 
       elapsedSeconds: Math.max(0, (Date.now() - (Number.isFinite(started) ? started : Date.now())) / 1000),
       reattached: true,
     };
-  });
-  return jobId;
+  };
+  return { title: `Activation of ${path.basename(state.storePath)} (picked up after a restart)`, exclusiveGroup: 'system', cancellable: false, work };
 }
 
 const NIX_COMMAND_FLAGS = ['--extra-experimental-features', 'nix-command'];

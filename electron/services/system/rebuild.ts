@@ -5,8 +5,7 @@ import type { JobProgress } from '../../../shared/contract/jobs';
 import type { Preview, RebuildAction, RebuildParams, RebuildResult } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import type { JobContext } from '../../exec/jobs';
-import { startJob } from '../../rpc/jobs';
+import type { JobContext, JobPlan } from '../../exec/jobs';
 import { JobLogFile, previewSwitch } from './activation';
 import { commitConfig, resolveFlake } from './config';
 import { checkFlake, mapFlakeError, updateFlake } from './flake';
@@ -195,10 +194,9 @@ export class RebuildService {
 
   constructor(private readonly ctx: AppContext) {}
 
-  start(params: RebuildParams): { jobId: string } {
-    const { action } = params;
-    const title = `Rebuild (${action})`;
-    return startJob(this.ctx, 'system.rebuild', { title, exclusiveGroup: 'system', cancellable: true }, (job) => this.run(job, params));
+  /** The rebuild job: the handler starts it. */
+  plan(params: RebuildParams): JobPlan<RebuildResult> {
+    return { title: `Rebuild (${params.action})`, exclusiveGroup: 'system', cancellable: true, work: (job) => this.run(job, params) };
   }
 
   /** The preview a waiting rebuild shows, or null when that job is not waiting. */

@@ -1,8 +1,9 @@
+import type { JobResult } from '../../../shared/contract';
 import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { HelperCall } from '../../helper/contract';
-import { startJob } from '../../rpc/jobs';
+import type { JobContext, JobPlan } from '../../exec/jobs';
 import { JobLogFile, kernelChange, nixosVersions } from './activation';
 import { specialisationPaths } from './generations-running';
 import { requireActivationFits } from './preflight';
@@ -77,14 +78,13 @@ type ActivationMethod = 'system.rollback' | 'system.switchGeneration' | 'system.
 
 async function activationJob(
   ctx: AppContext,
-  method: ActivationMethod,
   title: string,
   preview: { generation: number; specialisation?: string },
   op: HelperCall<'rollback' | 'switch-generation'> & { phase: [id: string, label: string] },
-) {
+): Promise<JobPlan<JobResult<ActivationMethod>>> {
   // the pre-flight: a kernel that cannot fit on /boot is refused before anything starts
   await requireActivationFits(ctx, preview.generation, preview.specialisation);
-  return startJob(ctx, method, { title, exclusiveGroup: 'system', cancellable: false }, async (job) => {
+  const work = async (job: JobContext) => {
     const before = await activationPreview(ctx, preview.generation, preview.specialisation);
     const logFile = new JobLogFile(ctx, job.id);
     await logFile.open();
@@ -97,23 +97,25 @@ async function activationJob(
       await logFile.close();
       ctx.events.emit({ topic: 'changed', what: 'system-profile' });
     }
-  });
+  };
+  return { title, exclusiveGroup: 'system', cancellable: false, work };
 }
 
-export async function startRollback(ctx: AppContext, request: RollbackRequest) {
+/** The rollback job (checked against the profile first, so a stale preview is refused at once); the handler starts it. */
+export async function rollbackJob(ctx: AppContext, request: RollbackRequest) {
   await checkRollback(ctx, request);
-  return activationJob(ctx, 'system.rollback', `Roll back to generation ${request.target}`, { generation: request.target }, {
+  return activationJob(ctx, `Roll back to generation ${request.target}`, { generation: request.target }, {
     name: 'rollback',
     args: { target: request.target, expectedCurrent: request.expectedCurrent },
     phase: ['profile', 'Setting the boot default'],
   });
 }
 
-export async function startSwitchGeneration(ctx: AppContext, request: { generation: number; expectedCurrent: number | null }) {
+export async function switchGenerationJob(ctx: AppContext, request: { generation: number; expectedCurrent: number | null }) {
   const { links, current } = await readProfile(ctx);
   requireGeneration(links, request.generation);
   checkCurrent(current, request.expectedCurrent);
-  return activationJob(ctx, 'system.switchGeneration', `Switch to generation ${request.generation}`, { generation: request.generation }, {
+  return activationJob(ctx, `Switch to generation ${request.generation}`, { generation: request.generation }, {
     name: 'switch-generation',
     args: { generation: request.generation, expectedCurrent: request.expectedCurrent },
     phase: ['profile', 'Setting the boot default'],
@@ -125,13 +127,12 @@ export async function startSwitchGeneration(ctx: AppContext, request: { generati
  * --specialisation <name>` runs it (nixos-rebuild-ng's nix.switch_to_configuration): the profile is not
  * changed, so the boot default stays what it is.
  */
-export async function startSwitchSpecialisation(ctx: AppContext, request: { generation: number; specialisation: string; expectedCurrent: number | null }) {
+export async function switchSpecialisationJob(ctx: AppContext, request: { generation: number; specialisation: string; expectedCurrent: number | null }) {
   const { links, current } = await readProfile(ctx);
   await specialisationOf(requireGeneration(links, request.generation), request.specialisation);
   checkCurrent(current, request.expectedCurrent);
   return activationJob(
     ctx,
-    'system.switchSpecialisation',
     `Switch to specialisation ${request.specialisation} of generation ${request.generation}`,
     { generation: request.generation, specialisation: request.specialisation },
     {

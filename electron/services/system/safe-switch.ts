@@ -1,8 +1,8 @@
+import type { JobResult } from '../../../shared/contract';
 import type { SafeSwitchState } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import type { JobContext } from '../../exec/jobs';
-import { startJob } from '../../rpc/jobs';
+import type { JobContext, JobPlan } from '../../exec/jobs';
 import { JobLogFile } from './activation';
 import { resolveFlake } from './config';
 import { BuildFollower, buildSystem } from './rebuild';
@@ -30,8 +30,9 @@ export class SafeSwitchService {
     return { ...this.current };
   }
 
-  start(params: { upgrade?: boolean; showTrace?: boolean; timeoutSeconds?: number }): { jobId: string } {
-    return startJob(this.ctx, 'system.safeSwitch', { title: 'Safe switch', exclusiveGroup: 'system', cancellable: true }, (job) => this.run(job, params));
+  /** The safe switch job: the handler starts it. */
+  plan(params: { upgrade?: boolean; showTrace?: boolean; timeoutSeconds?: number }): JobPlan<JobResult<'system.safeSwitch'>> {
+    return { title: 'Safe switch', exclusiveGroup: 'system', cancellable: true, work: (job) => this.run(job, params) };
   }
 
   confirm(): SafeSwitchState {

@@ -24,7 +24,7 @@ describe('start at login', () => {
   const file = () => path.join(dir, 'autostart/org.nixos.companion.desktop');
 
   it('is off by default, and no entry exists', async () => {
-    expect(await app.call('desktop.settings.get', {})).toEqual({ closeToTray: false, startAtLogin: false, autostartFile: file() });
+    expect(await app.call('desktop.settings.get', {})).toEqual({ closeToTray: false, startAtLogin: false, autostartFile: file(), backgroundUpdates: false, updateSchedule: 'daily' });
     expect(existsSync(file())).toBe(false);
   });
 
@@ -65,6 +65,14 @@ describe('close to tray and window bounds', () => {
     await app.call('desktop.settings.set', { closeToTray: true });
     expect(JSON.parse(readFileSync(path.join(dir, 'config/desktop.json'), 'utf8')).closeToTray).toBe(true);
     expect((await app.call('desktop.settings.get', {})).closeToTray).toBe(true);
+  });
+
+  it('background updates and their schedule are remembered beside it; one change keeps the others', async () => {
+    await app.call('desktop.settings.set', { backgroundUpdates: true, updateSchedule: 'weekly' });
+    expect(JSON.parse(readFileSync(path.join(dir, 'config/desktop.json'), 'utf8'))).toMatchObject({ closeToTray: true, backgroundUpdates: true, updateSchedule: 'weekly' });
+    await app.call('desktop.settings.set', { backgroundUpdates: false });
+    expect(await app.call('desktop.settings.get', {})).toMatchObject({ closeToTray: true, backgroundUpdates: false, updateSchedule: 'weekly' });
+    expect((await app.callError('desktop.settings.set', { updateSchedule: 'hourly' })).code).toBe('invalid-params');
   });
 
   it('window bounds are remembered next to it, and a damaged file falls back to defaults', async () => {

@@ -181,173 +181,208 @@ async function openDevice(device: string): Promise<{ fh: fsp.FileHandle; direct:
   }
 }
 
-export async function writeImage(opts: WriteImageOptions): Promise<WriteImageResult> {
+/** The drive, opened for writing: direct I/O where it takes it, the page cache with a flush where not. */
+interface Target {
+  fh: fsp.FileHandle;
+  direct: boolean;
+  /** the kernel's name of the device (sdb, loop3) */
+  name: string;
+  /** a length rounded up to whole logical blocks (direct I/O writes and reads whole blocks) */
+  padded(n: number): number;
+}
+
+async function openTarget(opts: WriteImageOptions, size: number, probe: Buffer, log: (text: string) => void): Promise<Target> {
+  const opened = await openDevice(opts.device);
+  const target: Target = { fh: opened.fh, direct: opened.direct, name: '', padded: (n) => n };
+  try {
+    const devStat: Stats = await target.fh.stat();
+    if (!devStat.isBlockDevice()) throw new AppError('refused', `${opts.device} is not a block device.`);
+    if (opts.expectedDevNumbers && devNumbers(devStat.rdev) !== opts.expectedDevNumbers) {
+      throw new AppError('conflict', `The device at ${opts.device} changed while it was being opened. Nothing was written.`);
+    }
+    target.name = path.basename(await fsp.realpath(opts.device));
+    const lbs = await logicalBlockSize(target.name);
+    target.padded = (n) => Math.ceil(n / lbs) * lbs;
+    if (target.direct) {
+      try {
+        await target.fh.read(probe, 0, lbs, 0);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw ioError(err, opts.device, 'open');
+        log('The drive refused direct I/O; writing through the page cache with a flush at the end instead.');
+        await target.fh.close();
+        target.fh = (await fsp.open(opts.device, constants.O_RDWR | constants.O_EXCL).catch((e) => Promise.reject(ioError(e, opts.device, 'open')))) as fsp.FileHandle;
+        target.direct = false;
+      }
+    }
+    const devSectors = Number(await readSysfs(`/sys/class/block/${target.name}/size`));
+    if (Number.isFinite(devSectors) && devSectors > 0 && devSectors * 512 < target.padded(size)) {
+      throw new AppError('refused', `${opts.device} is smaller than the image (${devSectors * 512} < ${size} bytes).`);
+    }
+    return target;
+  } catch (err) {
+    await target.fh.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Between chunks: stop when asked, and stop when the drive went away or changed (at most every 250 ms unless forced). */
+async function deviceWatch(opts: WriteImageOptions, name: string) {
+  const before = await deviceState(name);
+  let lastCheck = performance.now();
+  const check = async (written: number, force = false) => {
+    if (opts.signal?.aborted) throw new AppError('cancelled', 'Cancelled. The stick is only partly written and will not boot; write it again or reformat it.');
+    if (!force && performance.now() - lastCheck < 250) return;
+    lastCheck = performance.now();
+    const problem = describeChange(before, await deviceState(name), written);
+    if (problem) throw new AppError('command-failed', problem);
+  };
+  return { before, check };
+}
+
+type Buffers = [head: Buffer, a: Buffer, b: Buffer, imgA: Buffer, imgB: Buffer];
+
+/**
+ * Everything after the first MiB, reading the next chunk while the drive takes the current one; then the
+ * first MiB, last: a stick cut off before that has no partition table and boots nothing. When a verify
+ * follows, the image is hashed here, each chunk while the thread pool writes it (the main thread would only
+ * wait otherwise), so the read-back can be a plain byte comparison: hashing there came after every read and
+ * made the verify SHA-256-bound (5x slower than reading, measured on loop devices).
+ */
+async function writeAll(opts: WriteImageOptions, image: fsp.FileHandle, size: number, target: Target, [headBuf, bufA, bufB]: Buffers, check: (written: number, force?: boolean) => Promise<void>) {
   const chunk = opts.chunkBytes ?? CHUNK_BYTES;
+  opts.onPhase?.('write', 'Writing');
+  const imageHash = opts.verify ? createHash('sha256') : null;
+  const meter = new Meter('write', size, opts.onProgress);
+  const headLen = Math.min(HEAD_BYTES, size);
+  const headRead = await readFull(image, headBuf, headLen, 0);
+  if (headRead !== headLen) throw new AppError('command-failed', 'The image got shorter while it was being read.');
+  imageHash?.update(headBuf.subarray(0, headLen));
+  const writeAt = async (buf: Buffer, n: number, pos: number) => {
+    const len = target.padded(n);
+    if (len > n) buf.fill(0, n, len);
+    let done = 0;
+    while (done < len) {
+      const { bytesWritten } = await target.fh.write(buf, done, len - done, pos + done).catch((e) => Promise.reject(ioError(e, opts.device, 'write')));
+      if (bytesWritten === 0) throw ioError(Object.assign(new Error('wrote 0 bytes'), { code: 'ENOSPC' }), opts.device, 'write');
+      done += bytesWritten;
+    }
+  };
+
+  let pos = headLen;
+  let written = 0;
+  let current = bufA;
+  let spare = bufB;
+  let n = pos < size ? await readFull(image, current, Math.min(chunk, size - pos), pos) : 0;
+  while (n > 0) {
+    await check(pos);
+    const nextPos = pos + n;
+    const writing = writeAt(current, n, pos);
+    const reading = nextPos < size ? readFull(image, spare, Math.min(chunk, size - nextPos), nextPos) : Promise.resolve(0);
+    imageHash?.update(current.subarray(0, n));
+    const [, nextN] = await Promise.all([writing, reading]);
+    written += n;
+    meter.update(written);
+    pos = nextPos;
+    n = nextN;
+    [current, spare] = [spare, current];
+  }
+  if (pos !== size) throw new AppError('command-failed', 'The image got shorter while it was being written.');
+  await check(written, true);
+  await writeAt(headBuf, headLen, 0);
+  written += headLen;
+  opts.onPhase?.('sync', 'Flushing to the drive');
+  await target.fh.datasync().catch((e) => Promise.reject(ioError(e, opts.device, 'sync')));
+  await check(written, true);
+  meter.update(written, true);
+  return { written, imageHash, writeSeconds: meter.seconds() };
+}
+
+/**
+ * Reads the stick back with O_DIRECT (so the bytes come from the stick, not from memory) alongside the
+ * image; every chunk must be identical. Returns the seconds it took.
+ */
+async function verifyAll(opts: WriteImageOptions, image: fsp.FileHandle, size: number, target: Target, [, bufA, bufB, imgA, imgB]: Buffers, check: (written: number, force?: boolean) => Promise<void>, written: number): Promise<number> {
+  const chunk = opts.chunkBytes ?? CHUNK_BYTES;
+  opts.onPhase?.('verify', 'Verifying');
+  const vmeter = new Meter('verify', size, opts.onProgress);
+  const readPair = async (devBuf: Buffer, imgBuf: Buffer, at: number) => {
+    const want = Math.min(chunk, size - at);
+    const [got, fromImage] = await Promise.all([
+      readFull(target.fh, devBuf, target.padded(want), at).catch((e) => Promise.reject(ioError(e, opts.device, 'verify'))),
+      readFull(image, imgBuf, want, at),
+    ]);
+    if (got < want) throw new AppError('command-failed', `${opts.device} returned less data than was written. The stick is probably faulty or was unplugged.`);
+    if (fromImage !== want) throw new AppError('command-failed', 'The image changed while the stick was being verified. Write it again.');
+    return want;
+  };
+  let at = 0;
+  let [cur, curImg, other, otherImg] = [bufA, imgA, bufB, imgB];
+  let len = await readPair(cur, curImg, 0);
+  let mismatchAt: number | null = null;
+  while (len > 0) {
+    await check(written);
+    const nextAt = at + len;
+    const reading = nextAt < size ? readPair(other, otherImg, nextAt) : Promise.resolve(0);
+    if (!cur.subarray(0, len).equals(curImg.subarray(0, len))) {
+      mismatchAt = at;
+      await reading.catch(() => 0);
+      break;
+    }
+    const nextLen = await reading;
+    vmeter.update(nextAt);
+    at = nextAt;
+    len = nextLen;
+    [cur, curImg, other, otherImg] = [other, otherImg, cur, curImg];
+  }
+  if (mismatchAt !== null) {
+    throw new AppError(
+      'command-failed',
+      `Verification failed: what was read back from ${opts.device} differs from the image. The stick may be faulty or counterfeit; try another one.`,
+      `first difference in the 4 MiB block at byte ${mismatchAt}`,
+    );
+  }
+  await check(written, true);
+  vmeter.update(size, true);
+  return vmeter.seconds();
+}
+
+export async function writeImage(opts: WriteImageOptions): Promise<WriteImageResult> {
   const log = opts.log ?? (() => {});
   const image = await (opts.openImage ?? ((f: string) => fsp.open(f, constants.O_RDONLY | constants.O_NOFOLLOW)))(opts.image).catch((err: NodeJS.ErrnoException) => {
     if (err instanceof AppError) throw err;
     throw new AppError('not-found', `The image ${opts.image} could not be opened: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}.`);
   });
-  let dev: fsp.FileHandle | null = null;
+  let target: Target | null = null;
   try {
     const imageStat = await image.stat();
     if (!imageStat.isFile() || imageStat.size === 0) throw new AppError('refused', `${opts.image} is not a regular, non-empty file.`);
     const size = imageStat.size;
-    const opened = await openDevice(opts.device);
-    dev = opened.fh;
-    let direct = opened.direct;
-    const devStat: Stats = await dev.stat();
-    if (!devStat.isBlockDevice()) throw new AppError('refused', `${opts.device} is not a block device.`);
-    if (opts.expectedDevNumbers && devNumbers(devStat.rdev) !== opts.expectedDevNumbers) {
-      throw new AppError('conflict', `The device at ${opts.device} changed while it was being opened. Nothing was written.`);
-    }
-    const name = path.basename(await fsp.realpath(opts.device));
-    const lbs = await logicalBlockSize(name);
-    const [headBuf, bufA, bufB, imgA, imgB] = alignedBuffers(5, Math.max(HEAD_BYTES, chunk)) as [Buffer, Buffer, Buffer, Buffer, Buffer];
+    const buffers = alignedBuffers(5, Math.max(HEAD_BYTES, opts.chunkBytes ?? CHUNK_BYTES)) as Buffers;
+    target = await openTarget(opts, size, buffers[1], log);
+    const { before, check } = await deviceWatch(opts, target.name);
 
-    if (direct) {
-      try {
-        await dev.read(bufA, 0, lbs, 0);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw ioError(err, opts.device, 'open');
-        log('The drive refused direct I/O; writing through the page cache with a flush at the end instead.');
-        await dev.close();
-        dev = (await fsp.open(opts.device, constants.O_RDWR | constants.O_EXCL).catch((e) => Promise.reject(ioError(e, opts.device, 'open')))) as fsp.FileHandle;
-        direct = false;
-      }
-    }
-    const padded = (n: number) => Math.ceil(n / lbs) * lbs;
-    const devSectors = Number(await readSysfs(`/sys/class/block/${name}/size`));
-    if (Number.isFinite(devSectors) && devSectors > 0 && devSectors * 512 < padded(size)) {
-      throw new AppError('refused', `${opts.device} is smaller than the image (${devSectors * 512} < ${size} bytes).`);
-    }
+    const { written, imageHash, writeSeconds } = await writeAll(opts, image, size, target, buffers, check);
+    log(`Wrote ${size} bytes in ${writeSeconds.toFixed(2)} s (${target.direct ? 'direct I/O' : 'cached I/O + fdatasync'}).`);
 
-    const before = await deviceState(name);
-    let lastCheck = performance.now();
-    const check = async (written: number, force = false) => {
-      if (opts.signal?.aborted) throw new AppError('cancelled', 'Cancelled. The stick is only partly written and will not boot; write it again or reformat it.');
-      if (!force && performance.now() - lastCheck < 250) return;
-      lastCheck = performance.now();
-      const problem = describeChange(before, await deviceState(name), written);
-      if (problem) throw new AppError('command-failed', problem);
-    };
-
-    // --- write ---
-    // When a verify follows, the image is hashed here, each chunk while the thread pool writes it (the main
-    // thread would only wait otherwise), so the read-back can be a plain byte comparison: hashing there came
-    // after every read and made the verify SHA-256-bound (5× slower than reading, measured on loop devices).
-    opts.onPhase?.('write', 'Writing');
-    const imageHash = opts.verify ? createHash('sha256') : null;
-    const meter = new Meter('write', size, opts.onProgress);
-    const headLen = Math.min(HEAD_BYTES, size);
-    const headRead = await readFull(image, headBuf, headLen, 0);
-    if (headRead !== headLen) throw new AppError('command-failed', 'The image got shorter while it was being read.');
-    imageHash?.update(headBuf.subarray(0, headLen));
-    const writeAt = async (buf: Buffer, n: number, pos: number) => {
-      const len = padded(n);
-      if (len > n) buf.fill(0, n, len);
-      let done = 0;
-      while (done < len) {
-        const { bytesWritten } = await dev!.write(buf, done, len - done, pos + done).catch((e) => Promise.reject(ioError(e, opts.device, 'write')));
-        if (bytesWritten === 0) throw ioError(Object.assign(new Error('wrote 0 bytes'), { code: 'ENOSPC' }), opts.device, 'write');
-        done += bytesWritten;
-      }
-    };
-
-    // Everything after the first MiB, reading the next chunk while the drive takes the current one.
-    let pos = headLen;
-    let written = 0;
-    let current = bufA;
-    let spare = bufB;
-    let n = pos < size ? await readFull(image, current, Math.min(chunk, size - pos), pos) : 0;
-    while (n > 0) {
-      await check(pos);
-      const nextPos = pos + n;
-      const writing = writeAt(current, n, pos);
-      const reading = nextPos < size ? readFull(image, spare, Math.min(chunk, size - nextPos), nextPos) : Promise.resolve(0);
-      imageHash?.update(current.subarray(0, n));
-      const [, nextN] = await Promise.all([writing, reading]);
-      written += n;
-      meter.update(written);
-      pos = nextPos;
-      n = nextN;
-      [current, spare] = [spare, current];
-    }
-    if (pos !== size) throw new AppError('command-failed', 'The image got shorter while it was being written.');
-    await check(written, true);
-    // The first MiB last: a stick cut off before this point has no partition table and boots nothing.
-    await writeAt(headBuf, headLen, 0);
-    written += headLen;
-    opts.onPhase?.('sync', 'Flushing to the drive');
-    await dev.datasync().catch((e) => Promise.reject(ioError(e, opts.device, 'sync')));
-    await check(written, true);
-    meter.update(written, true);
-    const writeSeconds = meter.seconds();
-    log(`Wrote ${size} bytes in ${writeSeconds.toFixed(2)} s (${direct ? 'direct I/O' : 'cached I/O + fdatasync'}).`);
-
-    // --- verify ---
-    // Read the stick back with O_DIRECT (so the bytes come from the stick, not from memory) alongside the
-    // image; every chunk must be identical. Identical bytes have the SHA-256 the image had as it was written,
-    // so that is the stick's checksum (an image changed since would differ from what the stick holds).
+    // Identical bytes have the SHA-256 the image had as it was written, so that is the stick's checksum
+    // (an image changed since would differ from what the stick holds).
     let deviceSha256: string | null = null;
     let verifySeconds: number | null = null;
     if (opts.verify) {
       await opts.beforeVerify?.();
-      opts.onPhase?.('verify', 'Verifying');
-      const vmeter = new Meter('verify', size, opts.onProgress);
-      const readPair = async (devBuf: Buffer, imgBuf: Buffer, at: number) => {
-        const want = Math.min(chunk, size - at);
-        const [got, fromImage] = await Promise.all([
-          readFull(dev!, devBuf, padded(want), at).catch((e) => Promise.reject(ioError(e, opts.device, 'verify'))),
-          readFull(image, imgBuf, want, at),
-        ]);
-        if (got < want) throw new AppError('command-failed', `${opts.device} returned less data than was written. The stick is probably faulty or was unplugged.`);
-        if (fromImage !== want) throw new AppError('command-failed', 'The image changed while the stick was being verified. Write it again.');
-        return want;
-      };
-      let at = 0;
-      let [cur, curImg, other, otherImg] = [bufA, imgA, bufB, imgB];
-      let len = await readPair(cur, curImg, 0);
-      let mismatchAt: number | null = null;
-      while (len > 0) {
-        await check(written);
-        const nextAt = at + len;
-        const reading = nextAt < size ? readPair(other, otherImg, nextAt) : Promise.resolve(0);
-        if (!cur.subarray(0, len).equals(curImg.subarray(0, len))) {
-          mismatchAt = at;
-          await reading.catch(() => 0);
-          break;
-        }
-        const nextLen = await reading;
-        vmeter.update(nextAt);
-        at = nextAt;
-        len = nextLen;
-        [cur, curImg, other, otherImg] = [other, otherImg, cur, curImg];
-      }
-      if (mismatchAt !== null) {
-        throw new AppError(
-          'command-failed',
-          `Verification failed: what was read back from ${opts.device} differs from the image. The stick may be faulty or counterfeit; try another one.`,
-          `first difference in the 4 MiB block at byte ${mismatchAt}`,
-        );
-      }
-      await check(written, true);
-      vmeter.update(size, true);
+      verifySeconds = await verifyAll(opts, image, size, target, buffers, check, written);
       deviceSha256 = imageHash!.digest('hex');
-      verifySeconds = vmeter.seconds();
       log(`Verified ${size} bytes in ${verifySeconds.toFixed(2)} s: identical to the image; SHA-256 ${deviceSha256}.`);
     }
-    // identical bytes: the image's SHA-256 is the read-back's
-    const imageSha256 = deviceSha256;
-    await dev.close();
-    dev = null;
+    const { direct, name } = target;
+    await target.fh.close();
+    target = null;
     // A loop device detached while open disappears only now: look once more.
-    const after = await deviceState(name);
-    const problem = describeChange(before, after, written);
+    const problem = describeChange(before, await deviceState(name), written);
     if (problem) throw new AppError('command-failed', problem);
-    return { bytesWritten: size, imageSha256, deviceSha256, verified: deviceSha256 !== null, direct, writeSeconds, verifySeconds };
+    return { bytesWritten: size, imageSha256: deviceSha256, deviceSha256, verified: deviceSha256 !== null, direct, writeSeconds, verifySeconds };
   } finally {
-    await dev?.close().catch(() => {});
+    await target?.fh.close().catch(() => {});
     await image.close().catch(() => {});
   }
 }

@@ -111,128 +111,86 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServer> {
-  const token = opts.token ?? randomBytes(24).toString('base64url');
-  let origin = '';
-  let allowedHosts = new Set<string>();
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  // an answer already under way (or a client gone) cannot get another one
+  if (res.headersSent || res.writableEnded) return void res.destroy();
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+const fail = (res: http.ServerResponse, status: number, code: RpcError['code'], message: string) => send(res, status, { ok: false, error: { code, message } });
+function internalFailure(res: http.ServerResponse, err: unknown) {
+  logInternalError('loopback', err);
+  send(res, 500, { ok: false, error: internalRpcError() });
+}
 
-  const guard = (req: http.IncomingMessage): 401 | 403 | null => {
-    if (!allowedHosts.has(req.headers.host ?? '')) return 403;
-    const o = req.headers.origin;
-    if (o !== undefined && o !== origin && o !== origin.replace('127.0.0.1', 'localhost')) return 403;
-    return null;
-  };
+/** POST /rpc with the bearer token: one call to the router. */
+async function handleRpc(req: http.IncomingMessage, res: http.ServerResponse, router: Router, token: string) {
+  const auth = req.headers.authorization ?? '';
+  if (!sameToken(auth.startsWith('Bearer ') ? auth.slice(7) : null, token)) {
+    return fail(res, 401, 'not-authorized', 'Missing or wrong token.');
+  }
+  if (req.method !== 'POST') return fail(res, 405, 'invalid-params', 'Use POST.');
+  const body = await readBody(req);
+  if (body === 'gone') return;
+  if (body === 'too-large') return fail(res, 413, 'invalid-params', 'Request too large.');
+  let call: { method?: unknown; params?: unknown };
+  try {
+    call = JSON.parse(body.toString('utf8')) as typeof call;
+  } catch {
+    return fail(res, 400, 'invalid-params', 'The request body is not JSON.');
+  }
+  if (typeof call !== 'object' || call === null || Array.isArray(call)) return fail(res, 400, 'invalid-params', 'The request body must be an object.');
+  send(res, 200, await router.call(call.method, call.params));
+}
 
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    // an answer already under way (or a client gone) cannot get another one
-    if (res.headersSent || res.writableEnded) return void res.destroy();
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    res.end(text);
-  };
-  const fail = (res: http.ServerResponse, status: number, code: RpcError['code'], message: string) => send(res, status, { ok: false, error: { code, message } });
-  const internalFailure = (res: http.ServerResponse, err: unknown) => {
-    logInternalError('loopback', err);
-    send(res, 500, { ok: false, error: internalRpcError() });
-  };
-
-  const handleRpc = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const auth = req.headers.authorization ?? '';
-    if (!sameToken(auth.startsWith('Bearer ') ? auth.slice(7) : null, token)) {
-      return fail(res, 401, 'not-authorized', 'Missing or wrong token.');
+/** The built renderer (client-side routes get index.html), precompressed copies where the browser takes them. */
+async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, rendererDir: string, origin: string) {
+  const root = path.resolve(rendererDir);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return fail(res, 400, 'invalid-params', 'The address is not valid.');
+  }
+  if (decoded.includes('\0')) return fail(res, 400, 'invalid-params', 'The address is not valid.');
+  let file = path.resolve(root, '.' + decoded);
+  if (file !== root && !file.startsWith(root + path.sep)) return fail(res, 404, 'not-found', 'There is nothing at this address.');
+  let st = await stat(file).catch(() => null);
+  if (!st || st.isDirectory() || !path.extname(file)) {
+    file = path.join(root, 'index.html'); // client-side routes
+    st = await stat(file).catch(() => null);
+  }
+  if (!st) return fail(res, 404, 'not-found', 'The renderer is not built. Run `npm run build`.');
+  // the same file compressed at build time, when the browser takes it (<file>.br / <file>.gz: derived from the checked path)
+  let body = file;
+  let encoding: 'br' | 'gzip' | null = null;
+  for (const e of acceptedEncodings(req.headers['accept-encoding'])) {
+    const candidate = `${file}.${e === 'br' ? 'br' : 'gz'}`;
+    const cst = await stat(candidate).catch(() => null);
+    if (cst?.isFile()) {
+      [body, encoding, st] = [candidate, e, cst];
+      break;
     }
-    if (req.method !== 'POST') return fail(res, 405, 'invalid-params', 'Use POST.');
-    const body = await readBody(req);
-    if (body === 'gone') return;
-    if (body === 'too-large') return fail(res, 413, 'invalid-params', 'Request too large.');
-    let call: { method?: unknown; params?: unknown };
-    try {
-      call = JSON.parse(body.toString('utf8')) as typeof call;
-    } catch {
-      return fail(res, 400, 'invalid-params', 'The request body is not JSON.');
-    }
-    if (typeof call !== 'object' || call === null || Array.isArray(call)) return fail(res, 400, 'invalid-params', 'The request body must be an object.');
-    send(res, 200, await opts.router.call(call.method, call.params));
-  };
-
-  const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
-    const root = path.resolve(opts.rendererDir);
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return fail(res, 400, 'invalid-params', 'The address is not valid.');
-    }
-    if (decoded.includes('\0')) return fail(res, 400, 'invalid-params', 'The address is not valid.');
-    let file = path.resolve(root, '.' + decoded);
-    if (file !== root && !file.startsWith(root + path.sep)) return fail(res, 404, 'not-found', 'There is nothing at this address.');
-    let st = await stat(file).catch(() => null);
-    if (!st || st.isDirectory() || !path.extname(file)) {
-      file = path.join(root, 'index.html'); // client-side routes
-      st = await stat(file).catch(() => null);
-    }
-    if (!st) return fail(res, 404, 'not-found', 'The renderer is not built. Run `npm run build`.');
-    // the same file compressed at build time, when the browser takes it (<file>.br / <file>.gz: derived from the checked path)
-    let body = file;
-    let encoding: 'br' | 'gzip' | null = null;
-    for (const e of acceptedEncodings(req.headers['accept-encoding'])) {
-      const candidate = `${file}.${e === 'br' ? 'br' : 'gz'}`;
-      const cst = await stat(candidate).catch(() => null);
-      if (cst?.isFile()) {
-        [body, encoding, st] = [candidate, e, cst];
-        break;
-      }
-    }
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'content-length': st.size,
-      ...(encoding ? { 'content-encoding': encoding } : {}),
-      vary: 'Accept-Encoding',
-      'content-security-policy': csp(origin),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
-    });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(body)
-      .on('error', () => res.destroy())
-      .pipe(res);
-  };
-
-  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const refused = guard(req);
-    if (refused) return fail(res, refused, 'not-authorized', 'Requests from other sites are refused.');
-    const url = parseRequestUrl(req.url);
-    if (!url) return fail(res, 400, 'invalid-params', 'The address is not valid.');
-    if (url.pathname === '/rpc') {
-      handleRpc(req, res).catch((err: unknown) => internalFailure(res, err));
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'invalid-params', 'Only GET and HEAD are served here.');
-    serveStatic(req, res, url.pathname).catch((err: unknown) => internalFailure(res, err));
-  };
-
-  // Nothing a client sends may stop the server: every handler answers or drops that one connection.
-  // requireHostHeader off: guard() refuses a missing Host itself, with words instead of Node's empty 400.
-  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
-    try {
-      handleRequest(req, res);
-    } catch (err) {
-      internalFailure(res, err);
-    }
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-length': st.size,
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+    vary: 'Accept-Encoding',
+    'content-security-policy': csp(origin),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
   });
-  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => socket.destroy());
-    refuseSocket(socket, 405, 'Method Not Allowed', 'This server is not a proxy.');
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // a response already being written on this connection cannot be followed by a refusal
-    const answering = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
-    if (!socket.writable || answering || err.code === 'ECONNRESET') return void socket.destroy();
-    const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
-    refuseSocket(socket, status, text, 'The request could not be understood.');
-  });
+  if (req.method === 'HEAD') return res.end();
+  createReadStream(body)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
 
+/** The /events WebSocket of a loopback server: the same token and Host/Origin checks, every app event to every client. */
+function attachEventChannel(server: http.Server, { guard, token, events }: { guard: (req: http.IncomingMessage) => 401 | 403 | null; token: string; events: EventBus }): { close(): void } {
   /**
    * Backpressure: a client that does not keep up (its unsent bytes pile up) gets no more log lines;
    * the first line it missed is remembered per job, and once it has caught up, or before any other
@@ -281,10 +239,66 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
       socket.destroy();
     }
   });
-  const unsubscribe = opts.events.on((event) => {
+  const unsubscribe = events.on((event) => {
     const text = JSON.stringify(event);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) sendEvent(ws, event, text);
   });
+  return {
+    close: () => {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServer> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const guard = (req: http.IncomingMessage): 401 | 403 | null => {
+    if (!allowedHosts.has(req.headers.host ?? '')) return 403;
+    const o = req.headers.origin;
+    if (o !== undefined && o !== origin && o !== origin.replace('127.0.0.1', 'localhost')) return 403;
+    return null;
+  };
+
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const refused = guard(req);
+    if (refused) return fail(res, refused, 'not-authorized', 'Requests from other sites are refused.');
+    const url = parseRequestUrl(req.url);
+    if (!url) return fail(res, 400, 'invalid-params', 'The address is not valid.');
+    if (url.pathname === '/rpc') {
+      handleRpc(req, res, opts.router, token).catch((err: unknown) => internalFailure(res, err));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'invalid-params', 'Only GET and HEAD are served here.');
+    serveStatic(req, res, url.pathname, opts.rendererDir, origin).catch((err: unknown) => internalFailure(res, err));
+  };
+
+  // Nothing a client sends may stop the server: every handler answers or drops that one connection.
+  // requireHostHeader off: guard() refuses a missing Host itself, with words instead of Node's empty 400.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    try {
+      handleRequest(req, res);
+    } catch (err) {
+      internalFailure(res, err);
+    }
+  });
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    refuseSocket(socket, 405, 'Method Not Allowed', 'This server is not a proxy.');
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // a response already being written on this connection cannot be followed by a refusal
+    const answering = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage?.headersSent;
+    if (!socket.writable || answering || err.code === 'ECONNRESET') return void socket.destroy();
+    const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+    refuseSocket(socket, status, text, 'The request could not be understood.');
+  });
+
+  const channel = attachEventChannel(server, { guard, token, events: opts.events });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -298,9 +312,7 @@ export async function startLoopback(opts: LoopbackOptions): Promise<LoopbackServ
     url: origin,
     token,
     close: async () => {
-      unsubscribe();
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      channel.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -151,53 +151,43 @@ async function fetchRange(
   return { restarted, complete: true, total: pos };
 }
 
-export async function downloadImage(ctx: AppContext, job: JobContext, params: { channel: string; edition: IsoEdition; arch: IsoArch }): Promise<ImageResult> {
-  job.phase('resolve', 'Finding the image', { cancellable: true });
-  const image = await resolveImage(ctx, params.channel, params.edition, params.arch, job.signal);
-  if (!image.sha256) {
-    throw new AppError('not-found', `No checksum is published for ${image.fileName}, so the download could not be checked. Try again later, or pick another release.`);
-  }
-  job.log(`${image.latestUrl} → ${image.url}`);
-  job.log(`Published SHA-256: ${image.sha256}`);
-  const dir = cachedIsoDir(ctx);
-  await fsp.mkdir(dir, { recursive: true });
-  const final = cachedIsoPath(ctx, image.fileName);
-  const part = `${final}.part`;
-  const metaFile = `${part}.json`;
-  const base = { fileName: image.fileName, expectedSha256: image.sha256, version: image.version, url: image.url };
+type ResolvedImage = Awaited<ReturnType<typeof resolveImage>> & { sha256: string };
+type ImageBase = Pick<ImageResult, 'fileName' | 'expectedSha256' | 'version' | 'url'>;
 
-  // Reuse a cached copy when its recorded checksum is still the published one and the bytes still hash to it.
-  if (image.cachedPath) {
-    job.phase('verify', 'Checking the copy downloaded earlier', { cancellable: true });
-    const size = (await fsp.stat(final)).size;
-    const meter = new RateMeter(size);
-    const { sha256: sum } = await sha256File(final, { onBytes: (n) => progress(job, n, size, meter.sample(n)), signal: job.signal });
-    if (sum === image.sha256) {
-      job.log('The copy in the cache is intact; no download needed.');
-      const format = await refuseNonImage(final);
-      return { ...base, path: final, size, sha256: sum, matches: true, reused: true, downloadedBytes: 0, resumedFrom: 0, isoHybrid: format === 'iso-hybrid', format };
-    }
-    job.log('The cached copy is damaged; downloading again.');
-    await fsp.unlink(final).catch(() => {});
-    await fsp.unlink(`${final}.sha256`).catch(() => {});
+/** A cached copy is reused when its recorded checksum is still the published one and its bytes still hash to it. */
+async function reuseCached(job: JobContext, image: ResolvedImage, final: string, base: ImageBase): Promise<ImageResult | null> {
+  job.phase('verify', 'Checking the copy downloaded earlier', { cancellable: true });
+  const size = (await fsp.stat(final)).size;
+  const meter = new RateMeter(size);
+  const { sha256: sum } = await sha256File(final, { onBytes: (n) => progress(job, n, size, meter.sample(n)), signal: job.signal });
+  if (sum === image.sha256) {
+    job.log('The copy in the cache is intact; no download needed.');
+    const format = await refuseNonImage(final);
+    return { ...base, path: final, size, sha256: sum, matches: true, reused: true, downloadedBytes: 0, resumedFrom: 0, isoHybrid: format === 'iso-hybrid', format };
   }
+  job.log('The cached copy is damaged; downloading again.');
+  await fsp.unlink(final).catch(() => {});
+  await fsp.unlink(`${final}.sha256`).catch(() => {});
+  return null;
+}
 
-  const hashRef = { hash: createHash('sha256') };
-  let meta = await readMeta(metaFile);
-  let from = 0;
+/** Where the download starts: the end of a partial file of the same URL and size (hashed into `hashRef` on the way), else 0. */
+async function resumePoint(job: JobContext, image: ResolvedImage, part: string, metaFile: string, hashRef: { hash: Hash }): Promise<{ from: number; meta: PartMeta }> {
+  const meta = await readMeta(metaFile);
   const partSize = await fsp.stat(part).then((s) => s.size, () => 0);
   if (meta && meta.url === image.url && partSize > 0 && (meta.size === null || image.size === null || meta.size === image.size)) {
     job.phase('verify', 'Checking the partial download', { cancellable: true });
-    from = await hashFileInto(hashRef.hash, part, { onBytes: (n) => progress(job, n, image.size ?? partSize, STILL), signal: job.signal });
+    const from = await hashFileInto(hashRef.hash, part, { onBytes: (n) => progress(job, n, image.size ?? partSize, STILL), signal: job.signal });
     job.log(`Resuming at ${from} bytes.`);
-  } else {
-    meta = { url: image.url, size: image.size, etag: null, lastModified: null };
-    await fsp.rm(part, { force: true });
+    return { from, meta };
   }
-  const resumedFrom = from;
-  if (image.size !== null) await ensureRoom(dir, image.size - from);
-  await fsp.writeFile(metaFile, JSON.stringify(meta));
+  await fsp.rm(part, { force: true });
+  return { from: 0, meta: { url: image.url, size: image.size, etag: null, lastModified: null } };
+}
 
+/** Downloads from `from` to the end, resuming after a broken connection (a few retries with back-off). */
+async function transfer(job: JobContext, image: ResolvedImage, files: { dir: string; part: string; metaFile: string }, meta: PartMeta, hashRef: { hash: Hash }, from: number): Promise<{ total: number; downloaded: number }> {
+  const { dir, part, metaFile } = files;
   job.phase('download', 'Downloading', { cancellable: true });
   await (await fsp.open(part, 'a')).close(); // exists, so the write stream can open it in place (r+)
   const meter = new RateMeter(image.size ?? meta.size);
@@ -216,7 +206,7 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
           meta,
           (n) => {
             downloaded = n - sessionStart;
-            if (due()) progress(job, n, image.size ?? meta!.size ?? null, meter.sample(n));
+            if (due()) progress(job, n, image.size ?? meta.size ?? null, meter.sample(n));
           },
           job.signal,
         );
@@ -257,8 +247,12 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
     throw err;
   }
   progress(job, total, total, STILL);
+  return { total, downloaded };
+}
 
-  const sha256 = hashRef.hash.digest('hex');
+/** The whole file arrived and hashes to the published checksum: it becomes `<name>`, with `<name>.sha256`. Anything else is deleted. */
+async function accept(job: JobContext, image: ResolvedImage, files: { part: string; metaFile: string; final: string }, total: number, sha256: string): Promise<void> {
+  const { part, metaFile, final } = files;
   if (image.size !== null && total !== image.size) {
     await fsp.rm(part, { force: true });
     await fsp.rm(metaFile, { force: true });
@@ -277,8 +271,36 @@ export async function downloadImage(ctx: AppContext, job: JobContext, params: { 
   await fsp.writeFile(`${final}.sha256`, `${sha256}  ${image.fileName}`);
   await fsp.rm(metaFile, { force: true });
   job.log(`Downloaded ${total} bytes; SHA-256 matches the published checksum.`);
+}
+
+export async function downloadImage(ctx: AppContext, job: JobContext, params: { channel: string; edition: IsoEdition; arch: IsoArch }): Promise<ImageResult> {
+  job.phase('resolve', 'Finding the image', { cancellable: true });
+  const resolved = await resolveImage(ctx, params.channel, params.edition, params.arch, job.signal);
+  if (!resolved.sha256) {
+    throw new AppError('not-found', `No checksum is published for ${resolved.fileName}, so the download could not be checked. Try again later, or pick another release.`);
+  }
+  const image: ResolvedImage = { ...resolved, sha256: resolved.sha256 };
+  job.log(`${image.latestUrl} → ${image.url}`);
+  job.log(`Published SHA-256: ${image.sha256}`);
+  const dir = cachedIsoDir(ctx);
+  await fsp.mkdir(dir, { recursive: true });
+  const final = cachedIsoPath(ctx, image.fileName);
+  const files = { dir, final, part: `${final}.part`, metaFile: `${final}.part.json` };
+  const base: ImageBase = { fileName: image.fileName, expectedSha256: image.sha256, version: image.version, url: image.url };
+
+  if (image.cachedPath) {
+    const reused = await reuseCached(job, image, final, base);
+    if (reused) return reused;
+  }
+  const hashRef = { hash: createHash('sha256') };
+  const { from, meta } = await resumePoint(job, image, files.part, files.metaFile, hashRef);
+  if (image.size !== null) await ensureRoom(dir, image.size - from);
+  await fsp.writeFile(files.metaFile, JSON.stringify(meta));
+  const { total, downloaded } = await transfer(job, image, files, meta, hashRef, from);
+  const sha256 = hashRef.hash.digest('hex');
+  await accept(job, image, files, total, sha256);
   const format = await refuseNonImage(final);
-  return { ...base, path: final, size: total, sha256, matches: true, reused: false, downloadedBytes: downloaded, resumedFrom, isoHybrid: format === 'iso-hybrid', format };
+  return { ...base, path: final, size: total, sha256, matches: true, reused: false, downloadedBytes: downloaded, resumedFrom: from, isoHybrid: format === 'iso-hybrid', format };
 }
 
 /** A download that matches its checksum but is no disk image (a broken or hostile server) is deleted, never offered for writing. */

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256, sha256File } from '../../electron/core/hash';
 import { RateMeter, byteProgress, every } from '../../electron/core/meter';
-import { nixString } from '../../electron/core/nix';
+import { nixParse, nixString } from '../../electron/core/nix';
+import { CommandRunner } from '../../electron/core/process';
 import { readIfExists, writeFileAtomic } from '../../electron/core/fs';
 import { stripAnsi } from '../../electron/core/text';
 
@@ -19,6 +20,28 @@ describe('nixString', () => {
   it.each(tricky)('the Nix literal of %j evaluates to the same text', (s) => {
     const out = execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', nixString(s)], { encoding: 'utf8' });
     expect(JSON.parse(out)).toBe(s);
+  });
+});
+
+describe('nixParse', () => {
+  const runner = new CommandRunner({ commands: {} as never });
+
+  it('null for a text or file that parses; the exit code and Nix\'s own words with the position when not', async () => {
+    expect(await nixParse(runner, { text: '{ a = 1; }' })).toBeNull();
+    const bad = await nixParse(runner, { text: '{ a = 1 }' });
+    expect(bad?.exitCode).toBe(1);
+    expect(bad?.stderr.join('\n')).toMatch(/syntax error[\s\S]*1:9/);
+    const file = path.join(tempDir(), 'x.nix');
+    writeFileSync(file, 'let in');
+    expect((await nixParse(runner, { file }))?.stderr.join('\n')).toContain(file);
+    const json = await nixParse(runner, { text: '{ a = 1 }' }, { internalJson: true });
+    const entry = JSON.parse(json!.stderr.find((l) => l.startsWith('@nix '))!.slice(5)) as { line: number; column: number };
+    expect([entry.line, entry.column]).toEqual([1, 9]);
+  });
+
+  it('says in words when there is no Nix', async () => {
+    const none = new CommandRunner({ commands: { 'nix-instantiate': '/nonexistent/nix-instantiate' } as never });
+    await expect(nixParse(none, { text: '1' })).rejects.toMatchObject({ code: 'command-missing' });
   });
 });
 

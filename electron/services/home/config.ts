@@ -5,6 +5,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { atomicWriteWithBackup } from '../../core/config-files';
 import { sha256 } from '../../core/hash';
+import { nixParse } from '../../core/nix';
 import { stripAnsi } from '../../core/text';
 import { generateHomeNix } from './generator';
 import { resolveConfigPath } from './status';
@@ -12,31 +13,28 @@ import { resolveConfigPath } from './status';
 
 /** Parse with the real Nix parser (`nix-instantiate --parse -`); the error keeps Nix's own words and position. */
 export async function parseNix(ctx: AppContext, content: string): Promise<NixParseError | null> {
-  let message: NixParseError | null = null;
-  const stderr: string[] = [];
+  let failed: Awaited<ReturnType<typeof nixParse>>;
   try {
-    await ctx.runner.run('nix-instantiate', ['--parse', '--log-format', 'internal-json', '-'], {
-      input: content,
-      timeoutMs: 30_000,
-      onLine: (stream, line) => {
-        if (stream === 'stdout') return;
-        if (!line.startsWith('@nix ')) return void stderr.push(line);
-        try {
-          const entry = JSON.parse(line.slice(5)) as { action?: string; level?: number; raw_msg?: string; msg?: string; line?: number | null; column?: number | null };
-          if (entry.action === 'msg' && entry.level === 0 && !message) {
-            message = { message: stripAnsi(entry.raw_msg ?? entry.msg ?? 'syntax error').trim(), line: entry.line ?? null, column: entry.column ?? null };
-          }
-        } catch {
-          stderr.push(line);
-        }
-      },
-    });
-    return null;
+    failed = await nixParse(ctx.runner, { text: content }, { internalJson: true });
   } catch (err) {
     if (err instanceof AppError && err.code === 'command-missing') throw err;
-    if (message) return message;
-    return { message: stderr.map(stripAnsi).join('\n').trim() || 'Nix could not read this file.', line: null, column: null };
+    return { message: 'Nix could not read this file.', line: null, column: null };
   }
+  if (!failed) return null;
+  const stderr: string[] = [];
+  for (const line of failed.stderr) {
+    if (!line.startsWith('@nix ')) {
+      stderr.push(line);
+      continue;
+    }
+    try {
+      const entry = JSON.parse(line.slice(5)) as { action?: string; level?: number; raw_msg?: string; msg?: string; line?: number | null; column?: number | null };
+      if (entry.action === 'msg' && entry.level === 0) return { message: stripAnsi(entry.raw_msg ?? entry.msg ?? 'syntax error').trim(), line: entry.line ?? null, column: entry.column ?? null };
+    } catch {
+      stderr.push(line);
+    }
+  }
+  return { message: stderr.map(stripAnsi).join('\n').trim() || 'Nix could not read this file.', line: null, column: null };
 }
 
 export async function readHomeConfig(ctx: AppContext) {

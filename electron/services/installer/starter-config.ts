@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StarterConfigInput } from '../../../shared/contract/installer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import { CommandFailed } from '../../exec/runner';
+import { nixParse } from '../../core/nix';
 import { candidateStableReleases } from './releases';
 
 /**
@@ -173,10 +173,9 @@ export function generateStarterConfig(form: StarterConfig, now = new Date()): { 
 /** `nix-instantiate --parse -`: null when it parses, the error text when not, 'missing' without Nix. */
 export async function parseNix(ctx: AppContext, content: string): Promise<string | null | 'missing'> {
   try {
-    await ctx.runner.run('nix-instantiate', ['--parse', '-'], { input: content, timeoutMs: 30_000 });
-    return null;
+    const failed = await nixParse(ctx.runner, { text: content });
+    return failed ? failed.stderr.join('\n').trim() || `"nix-instantiate" failed (exit code ${failed.exitCode}).` : null;
   } catch (err) {
-    if (err instanceof CommandFailed) return err.stderr.trim() || err.message;
     if (err instanceof AppError && err.code === 'command-missing') return 'missing';
     throw err;
   }

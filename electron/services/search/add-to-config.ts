@@ -11,9 +11,9 @@ import { createTwoFilesPatch } from 'diff';
 import type { AddItem, AddPreview, AddTarget, OptionResult, PackageResult } from '../../../shared/contract/search';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
-import { CommandFailed } from '../../exec/runner';
 import { atomicWriteWithBackup } from '../../core/config-files';
 import { sha256 } from '../../core/hash';
+import { nixParse } from '../../core/nix';
 import { addOption, addPackage, optionSnippet, packageSnippet, type EditResult } from './config-edit';
 import { sourceIndex } from './sources';
 
@@ -83,11 +83,8 @@ export async function parseError(ctx: AppContext, text: string, name: string): P
   const file = path.join(dir, name);
   try {
     await writeFile(file, text);
-    await ctx.runner.run('nix-instantiate', ['--parse', file], { timeoutMs: 30_000 });
-    return null;
-  } catch (err) {
-    if (err instanceof CommandFailed) return err.stderr.trim().split(dir + path.sep).join('') || `exit code ${err.exitCode}`;
-    throw err;
+    const failed = await nixParse(ctx.runner, { file });
+    return failed ? failed.stderr.join('\n').trim().split(dir + path.sep).join('') || `exit code ${failed.exitCode}` : null;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
 import { BACKUP_DIR_NAME } from '../../core/config-files';
 import { sha256 } from '../../core/hash';
+import { nixParse } from '../../core/nix';
 import { stripAnsi } from '../../core/text';
 import { NixLogParser, locateOptionInText, type NixError } from './nix-log';
 import { placeNixError, placeSyntaxError } from './nix-syntax';
@@ -121,22 +122,18 @@ export async function readConfig(ctx: AppContext, requested?: string) {
 
 /** Syntax check with the real parser: `nix-instantiate --parse -` (Nix stops at the first error). */
 export async function parseConfig(ctx: AppContext, content: string): Promise<{ ok: boolean; errors: { line: number; column: number; message: string }[] }> {
-  try {
-    await ctx.runner.run('nix-instantiate', ['--parse', '-'], { input: content, timeoutMs: 30_000, cwd: ctx.host.nixosConfigDir, buffer: true });
-    return { ok: true, errors: [] };
-  } catch (err) {
-    if (!(err instanceof CommandFailed)) throw err;
-    const text = stripAnsi(err.stderr);
-    const errors: { line: number; column: number; message: string }[] = [];
-    for (const block of text.split(/(?:^|\n)(?=error:)/)) {
-      const message = /^error:\s*(.*)/.exec(block.trim())?.[1];
-      if (!message) continue;
-      const pos = /at «stdin»:(\d+):(\d+)/.exec(block) ?? /at \(string\):(\d+):(\d+)/.exec(block) ?? /at [^\s:]+:(\d+):(\d+)/.exec(block);
-      errors.push(placeSyntaxError(content, { line: pos ? Number(pos[1]) : 1, column: pos ? Number(pos[2]) : 1, message: message.replace(/,?\s+at «stdin»:\d+:\d+:?$/, '') }));
-    }
-    if (errors.length === 0) errors.push({ line: 1, column: 1, message: text.trim().split('\n')[0] || 'The file could not be parsed.' });
-    return { ok: false, errors };
+  const failed = await nixParse(ctx.runner, { text: content }, { cwd: ctx.host.nixosConfigDir });
+  if (!failed) return { ok: true, errors: [] };
+  const text = stripAnsi(failed.stderr.join('\n'));
+  const errors: { line: number; column: number; message: string }[] = [];
+  for (const block of text.split(/(?:^|\n)(?=error:)/)) {
+    const message = /^error:\s*(.*)/.exec(block.trim())?.[1];
+    if (!message) continue;
+    const pos = /at «stdin»:(\d+):(\d+)/.exec(block) ?? /at \(string\):(\d+):(\d+)/.exec(block) ?? /at [^\s:]+:(\d+):(\d+)/.exec(block);
+    errors.push(placeSyntaxError(content, { line: pos ? Number(pos[1]) : 1, column: pos ? Number(pos[2]) : 1, message: message.replace(/,?\s+at «stdin»:\d+:\d+:?$/, '') }));
   }
+  if (errors.length === 0) errors.push({ line: 1, column: 1, message: text.trim().split('\n')[0] || 'The file could not be parsed.' });
+  return { ok: false, errors };
 }
 
 function relativeTo(dir: string, file: string): string | null {

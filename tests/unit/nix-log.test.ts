@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NixLogParser, locateOptionInText, parseNixErrorText, storePathName } from '../../electron/services/system/nix-log';
+import { derivationName } from '../../electron/core/store-names';
+import { NixLogParser, locateOptionInText, parseNixErrorText } from '../../electron/services/system/nix-log';
 import { toJobProgress } from '../../electron/services/system/rebuild';
 import { nixEnvFor, nixVariants } from '../support/nix.mjs';
 
@@ -234,8 +235,8 @@ describe('parseNixErrorText', () => {
 
 describe('helpers', () => {
   it('names store paths like a person would', () => {
-    expect(storePathName('/nix/store/q29mdc21pvpv7460h777wpll1dnlr1g4-hello-2.12.drv')).toBe('hello-2.12');
-    expect(storePathName('/nix/store/yb56gmk8mymp30af7yfdgs3c80qvrb7s-cc')).toBe('cc');
+    expect(derivationName('/nix/store/q29mdc21pvpv7460h777wpll1dnlr1g4-hello-2.12.drv')).toBe('hello-2.12');
+    expect(derivationName('/nix/store/yb56gmk8mymp30af7yfdgs3c80qvrb7s-cc')).toBe('cc');
   });
 
   it('turns counts into job progress', () => {

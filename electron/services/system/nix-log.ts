@@ -6,6 +6,7 @@
  * finished activities' done/failed plus every live activity's done/expected/running/failed, and
  * `expected` raised to what parents announced with "set expected" results.
  */
+import { derivationName } from '../../core/store-names';
 import { stripAnsi } from '../../core/text';
 
 /** Activity types (src/libutil/logging.hh) */
@@ -98,7 +99,7 @@ function logTailIn(text: string): string[] | null {
 
 /** The headline of a build failure: which package, and why. */
 function buildFailureSummary(drv: string, reason: string): string {
-  return `${storePathName(drv)} failed to build (${reason.replace(/\.$/, '')})`;
+  return `${derivationName(drv)} failed to build (${reason.replace(/\.$/, '')})`;
 }
 
 export interface BuildCounts {
@@ -148,15 +149,6 @@ interface TypeTotals {
   live: Set<Activity>;
 }
 
-
-/** `/nix/store/<hash>-hello-2.12.drv` -> `hello-2.12` */
-export function storePathName(p: string): string {
-  const base = p.slice(p.lastIndexOf('/') + 1);
-  const dash = base.indexOf('-');
-  const name = dash === 32 ? base.slice(33) : base;
-  return name.endsWith('.drv') ? name.slice(0, -4) : name;
-}
-
 function describeActivity(a: Activity, fields: unknown[] | undefined): string {
   switch (a.type) {
     case ActivityType.build:
@@ -182,7 +174,7 @@ function nameFromFields(type: number, fields: unknown[] | undefined): string {
   const first = fields?.[0];
   if (typeof first !== 'string') return '';
   if (type === ActivityType.build || type === ActivityType.substitute || type === ActivityType.copyPath || type === ActivityType.queryPathInfo || type === ActivityType.postBuildHook) {
-    return storePathName(first);
+    return derivationName(first);
   }
   return '';
 }
@@ -468,7 +460,7 @@ function buildError(text: string, build: { drv: string; reason: string }, tail: 
 
 /** The error with the builder's last lines under Nix's message, unless Nix already printed them. */
 function withLogTail(error: NixError, tail: string[]): NixError {
-  const text = logTailIn(error.text) ? error.text : `${error.text}\nlast ${tail.length} log line${tail.length === 1 ? '' : 's'} of ${storePathName(error.failedDerivation!)}:\n${tail.map((l) => `> ${l}`).join('\n')}`;
+  const text = logTailIn(error.text) ? error.text : `${error.text}\nlast ${tail.length} log line${tail.length === 1 ? '' : 's'} of ${derivationName(error.failedDerivation!)}:\n${tail.map((l) => `> ${l}`).join('\n')}`;
   return { ...error, text, logTail: tail };
 }
 

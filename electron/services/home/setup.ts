@@ -3,7 +3,7 @@ import { setupStepIds } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext } from '../../exec/jobs';
-import { NixLogParser } from '../system/nix-log';
+import { NixLogParser } from '../../core/nix-log';
 import { homeManagerChannelUrl, unpackedChannels, userChannelsDir } from './channels';
 import { stripAnsi } from '../../core/text';
 import { channelsOnSessionPath, explainSearchPathError, findHomeManager, homeManagerEnv, homeManagerVersion } from './command';

@@ -3,7 +3,9 @@ import { Icon, Logo, type IconName } from './components/Icon';
 import { onConnection } from './lib/bridge';
 import { ConfirmPage, DesktopSettingsButton, NoTrayNotice, QuickActionsButton, RoutedJob, useConfirmRoute } from './pages/confirm';
 import { HomePage } from './pages/home/HomePage';
+import { FirstRunButton } from './pages/first-run/FirstRunGuide';
 import { SafeSwitchBanner } from './pages/system/SafeSwitchBanner';
+import './shell.css';
 import { useNavigation, type Area } from './stores/navigation';
 
 // Every area but Home is its own chunk, loaded when first opened: the first paint does not wait for the
@@ -68,6 +70,7 @@ export function App() {
           </button>
         ))}
         <div className="nav-spacer" />
+        <FirstRunButton />
         <QuickActionsButton />
         <DesktopSettingsButton />
         <ConnectionState />

@@ -34,7 +34,7 @@ test('rebuild with visible progress, a preview, and the new generation active', 
   await expect(dialog).toContainText('The kernel changes');
   await expect(dialog).toContainText('6.6.64 → 6.12.4');
   await dialog.getByRole('button', { name: 'Activate', exact: true }).click();
-  await expect(page.getByText('Generation 4 is active.')).toBeVisible();
+  await expect(page.getByTestId('rebuild-outcome')).toContainText('Switched to generation 4: it is running and starts at boot.');
   await expect(progress).toHaveAttribute('data-status', 'done');
   expect(host.currentGeneration()).toBe(4);
   // the log is searchable

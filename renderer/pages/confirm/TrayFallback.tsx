@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConfirmableAction, DesktopCapabilities, TrayEntry, TrayMenu } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Banner } from '../../components/ui';
 import { call, onEvent } from '../../lib/bridge';
 import { ConfirmPage } from './ConfirmPage';
 import './confirm.css';
@@ -116,7 +115,7 @@ export function QuickActions() {
   );
 }
 
-/** Said once: there is no tray here, and its actions live in the window. */
+/** Said once, in one line: there is no tray here, and its actions live in the window. */
 export function NoTrayNotice() {
   const caps = useCapabilities();
   const [seen, setSeen] = useState(() => localStorage.getItem(NOTICE_KEY) === '1');
@@ -126,19 +125,13 @@ export function NoTrayNotice() {
     setSeen(true);
   };
   return (
-    <div className="no-tray-notice" data-testid="no-tray-notice">
-      <Banner
-        kind="info"
-        title="No tray icon here"
-        actions={
-          <button className="btn small" onClick={dismiss}>
-            Got it
-          </button>
-        }
-      >
-        <p className="muted">{caps.trayReason} Its actions (roll back, switch generation, rebuild) are under “Quick actions” in the sidebar.</p>
-      </Banner>
-    </div>
+    <p className="no-tray-notice" data-testid="no-tray-notice" role="note" title={caps.trayReason ?? undefined}>
+      <Icon name="info" size={14} />
+      <span>No tray icon here: its actions (roll back, switch, rebuild) are under Quick actions in the sidebar.</span>
+      <button className="btn small ghost" onClick={dismiss}>
+        Got it
+      </button>
+    </p>
   );
 }
 

@@ -9,6 +9,8 @@ import { GenerationsTab } from './GenerationsTab';
 import { NewsTab } from './NewsTab';
 import { SetupWizard } from './SetupWizard';
 import { SwitchPanel } from './SwitchPanel';
+import { NotNixOSNotice } from '../first-run/NotNixOSNotice';
+import { useSystem } from '../../stores/system';
 import './home-manager.css';
 
 // the editor (CodeMirror) loads with its tab, not with the page
@@ -114,13 +116,26 @@ export function HomeManagerPage() {
   const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
   // keep the wizard on screen after an install until the person moves on (it holds the relogin note)
   const showWizard = status && (homeReadiness(status).kind === 'not-installed' || (setupJobId !== null && !wizardDone));
+  const system = useSystem((s) => s.status);
+  useEffect(() => {
+    if (!useSystem.getState().status) void useSystem.getState().loadStatus();
+  }, []);
+  // not NixOS, without Nix: say so instead of a wizard that cannot work; with Nix, Home Manager works and a line says so
+  const notNixOS = system?.isNixOS === false && !system.nix.installed && status && homeReadiness(status).kind === 'not-installed' ? system.osName : null;
+  const nixOnly = system?.isNixOS === false && system.nix.installed ? system.osName : null;
 
   return (
     <div className="page" data-testid="page-home-manager">
       <PageHeader title="Home Manager" subtitle="Your own packages and dotfiles, declared in home.nix, with generations you can roll back." />
       {statusError ? <ErrorBanner error={statusError} onRetry={() => void loadStatus()} /> : null}
       {!status && !statusError ? <div className="skeleton" /> : null}
-      {status && showWizard ? (
+      {notNixOS !== null ? <NotNixOSNotice area="Home Manager" osName={notNixOS} /> : null}
+      {nixOnly !== null ? (
+        <p className="faint" data-testid="hm-not-nixos-note">
+          This computer runs {nixOnly}, not NixOS: Home Manager works here with the Nix that is installed, and it follows your nixpkgs channel.
+        </p>
+      ) : null}
+      {status && showWizard && notNixOS === null ? (
         <div onClickCapture={(e) => (e.target as HTMLElement).closest('[data-testid="setup-finish"]') && setWizardDone(true)}>
           <SetupWizard status={status} />
         </div>

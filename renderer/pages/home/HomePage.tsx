@@ -1,10 +1,15 @@
 import { useEffect } from 'react';
 import type { SystemStatus } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { Badge, Banner, Card, ErrorBanner, PageHeader, formatBytes, formatDate, timeAgo } from '../../components/ui';
+import { Badge, Banner, Card, ErrorBanner, PageHeader, formatBytes } from '../../components/ui';
+import { When } from '../../components/When';
+import { Term } from '../../components/Term';
+import { releaseInWords } from '../../lib/release';
+import { homeReadiness, useHome } from '../../stores/home';
 import { useNavigation } from '../../stores/navigation';
 import { useSystem } from '../../stores/system';
 import { RestartBanner } from '../system/RestartBanner';
+import { FirstRunGuide } from '../first-run/FirstRunGuide';
 import { UpdateReadyCard } from '../../components/UpdateReady';
 
 function GenerationFacts({ status }: { status: SystemStatus }) {
@@ -13,13 +18,23 @@ function GenerationFacts({ status }: { status: SystemStatus }) {
   return (
     <dl className="facts">
       <dt>Boot default</dt>
-      <dd data-testid="current-generation">{current ? `Generation ${current.generation} · ${formatDate(current.date)}` : 'none'}</dd>
+      <dd data-testid="current-generation">
+        {current ? (
+          <>
+            Generation {current.generation} · made <When iso={current.date} />
+          </>
+        ) : (
+          'none'
+        )}
+      </dd>
       <dt>Running now</dt>
       <dd data-testid="running-generation">
         {running ? (running.generation ? `Generation ${running.generation}` : 'a system outside the profile') : 'unknown'}{' '}
         {differs(current, running) ? <Badge kind="warn">differs from boot default</Badge> : null}
       </dd>
-      <dt>Booted</dt>
+      <dt>
+        <Term learn="booted" label="booted">Booted</Term>
+      </dt>
       <dd data-testid="booted-generation">
         {booted ? (booted.generation ? `Generation ${booted.generation}` : 'a system outside the profile') : 'unknown'}{' '}
         {status.restart ? <Badge kind="accent" title={status.restart.title}>restart to finish</Badge> : null}
@@ -53,6 +68,42 @@ function NotNixOS({ status }: { status: SystemStatus }) {
   );
 }
 
+/** Home Manager at a glance, from the same status its page uses (stores/home.ts). */
+function HomeManagerCard() {
+  const go = useNavigation((s) => s.go);
+  const { status, loadStatus } = useHome();
+  useEffect(() => {
+    void loadStatus();
+  }, [loadStatus]);
+  const readiness = status ? homeReadiness(status) : null;
+  return (
+    <Card
+      title="Home Manager"
+      icon="user"
+      testId="card-home-manager"
+      actions={
+        <button className="btn small" onClick={() => go('home-manager')}>
+          {readiness?.kind === 'not-installed' ? 'Set up' : 'Open'} <Icon name="arrowRight" size={14} />
+        </button>
+      }
+    >
+      {!status || !readiness ? (
+        <div className="skeleton" />
+      ) : readiness.kind === 'ready' ? (
+        <p>
+          <Badge kind="ok">set up</Badge> {status.profile.generations} generation{status.profile.generations === 1 ? '' : 's'} of your personal setup{status.profile.current !== null ? `, generation ${status.profile.current} in use` : ''}.
+        </p>
+      ) : readiness.kind === 'command-missing' ? (
+        <p data-testid="card-home-manager-missing">
+          <Badge kind="warn">command missing</Badge> Your generations are here, but the <code>home-manager</code> command cannot be found. Open the page for the fix.
+        </p>
+      ) : (
+        <p className="muted">Not set up. Home Manager keeps your dotfiles and personal packages in one file, with the same rollbacks as the system.</p>
+      )}
+    </Card>
+  );
+}
+
 function Dashboard({ status }: { status: SystemStatus }) {
   const go = useNavigation((s) => s.go);
   const { storeSize, storeSizeError, loadStoreSize } = useSystem();
@@ -71,14 +122,21 @@ function Dashboard({ status }: { status: SystemStatus }) {
       <UpdateReadyCard />
       <div className="grid">
         <Card title="NixOS" icon="snow" testId="card-nixos">
-          <div className="stat" data-testid="nixos-version">{status.nixosVersion ?? 'unknown'}</div>
-          <div className="faint">{status.osName} · host {status.hostname}</div>
+          <div className="stat" data-testid="nixos-release">{releaseInWords(status.nixosVersion, status.osName)?.replace(/^NixOS /, '') ?? status.osName}</div>
+          <div className="faint">
+            version <span data-testid="nixos-version">{status.nixosVersion ?? 'unknown'}</span> · host {status.hostname}
+          </div>
         </Card>
         <Card title="Generation" icon="history" testId="card-generation">
           <div className="stat">{status.current ? `#${status.current.generation}` : '—'}</div>
           <div className="faint">
             {status.generationCount} generation{status.generationCount === 1 ? '' : 's'} in the profile
-            {status.current ? ` · built ${timeAgo(status.current.date)}` : ''}
+            {status.current ? (
+              <>
+                {' '}
+                · built <When iso={status.current.date} />
+              </>
+            ) : null}
           </div>
         </Card>
         <Card title="Nix store" icon="box" testId="card-store">
@@ -122,24 +180,7 @@ function Dashboard({ status }: { status: SystemStatus }) {
             </dd>
           </dl>
         </Card>
-        <Card
-          title="Home Manager"
-          icon="user"
-          testId="card-home-manager"
-          actions={
-            <button className="btn small" onClick={() => go('home-manager')}>
-              {status.homeManager.installed ? 'Open' : 'Set up'} <Icon name="arrowRight" size={14} />
-            </button>
-          }
-        >
-          {status.homeManager.installed ? (
-            <p>
-              <Badge kind="ok">installed</Badge> {status.homeManager.generations} generation{status.homeManager.generations === 1 ? '' : 's'} of your personal setup.
-            </p>
-          ) : (
-            <p className="muted">Not installed. Home Manager keeps your dotfiles and personal packages in one file, with the same rollbacks as the system.</p>
-          )}
-        </Card>
+        <HomeManagerCard />
         <Card title="Find anything" icon="search">
           <p className="muted">Search packages and configuration options offline, and add what you find to your configuration in one click.</p>
           <div>
@@ -169,6 +210,7 @@ export function HomePage() {
           </button>
         }
       />
+      <FirstRunGuide />
       {statusError ? <ErrorBanner error={statusError} onRetry={() => void loadStatus()} /> : null}
       {!status && !statusError ? (
         <div className="grid">

@@ -239,8 +239,10 @@ export function RebuildTab() {
   // a job that ended before this window opened is not news: one line says when and how it ended
   const fromEarlier = useSystemRebuild((s) => s.activeJobFromEarlier) && !running;
   const [showEarlier, setShowEarlier] = useState(false);
-  const [logShown, setLogShown] = useState(false);
-  useEffect(() => setLogShown(false), [activeJobId]);
+  // a build's log stays in view when it ends; a roll back or switch ends in words, its log one click away
+  const isBuild = job?.method === 'system.rebuild' || job?.method === 'system.safeSwitch';
+  const [logShown, setLogShown] = useState(isBuild);
+  useEffect(() => setLogShown(isBuild), [activeJobId, isBuild]);
 
   return (
     <div className="stack rebuild-tab" data-testid="rebuild-tab">
@@ -249,11 +251,19 @@ export function RebuildTab() {
           {actions.map((a) => (
             <label key={a.action} className={`action-option ${action === a.action ? 'selected' : ''}`}>
               <input type="radio" name="rebuild-action" value={a.action} checked={action === a.action} onChange={() => setForm({ action: a.action })} />
-              <span className="action-label">{a.action === 'dry-build' || a.action === 'test' || a.action === 'boot' ? <Term learn="dry-build" label={`${a.label.toLowerCase()}`}>{a.label}</Term> : a.label}</span>
+              <span className="action-label">{a.label}</span>
               <span className="faint">{a.explain}</span>
             </label>
           ))}
         </div>
+        <p className="faint rebuild-help">
+          <Term learn="dry-build" label="the difference between Switch, Boot, Test, Build and Dry build">
+            Which one?
+          </Term>{' '}
+          <Term learn="channels-vs-flakes" label="a channel">
+            Channels and flakes
+          </Term>
+        </p>
         <div className="row rebuild-options">
           {updateKind === 'flake' ? (
             <label className="check" title="Runs nix flake update and writes the new flake.lock (the old one is kept as a backup), then rebuilds. If the update fails, nothing is built.">
@@ -261,7 +271,7 @@ export function RebuildTab() {
             </label>
           ) : updateKind === 'channels' ? (
             <label className="check" title="Downloads the newest release of root’s nixos channel (and of channels marked to update with a rebuild), then rebuilds. If the update fails, nothing is built.">
-              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update <Term learn="channels-vs-flakes" label="a channel">channels</Term> first
+              <input type="checkbox" checked={upgrade} onChange={(e) => setForm({ upgrade: e.target.checked })} /> Update channels first
             </label>
           ) : null}
           <label className="check">

@@ -8,6 +8,7 @@ import { RebuildTab } from './RebuildTab';
 import { ChannelsTab } from './ChannelsTab';
 import { CleanupTab } from './CleanupTab';
 import { RestartBanner } from './RestartBanner';
+import { NotNixOSNotice } from '../first-run/NotNixOSNotice';
 import { UpdateReadyCard } from '../../components/UpdateReady';
 
 // the editor (CodeMirror) loads with its tab, not with the page
@@ -26,12 +27,15 @@ export function SystemPage() {
   const { path, go } = useNavigation();
   const current = tabs.find((t) => t.key === path.split('/')[0]) ?? tabs[0]!;
   const restart = useSystem((s) => s.status?.restart);
+  const notNixOS = useSystem((s) => (s.status?.isNixOS === false ? s.status.osName : null));
   useEffect(() => {
     void useSystem.getState().loadStatus();
   }, []);
   return (
     <div className="page" data-testid="page-system">
       <PageHeader title="System" subtitle="Your NixOS generations, rebuilds, rollbacks and configuration." />
+      {/* not NixOS: one sentence says why these tabs show nothing of this computer, and where to start */}
+      {notNixOS !== null ? <NotNixOSNotice area="System" osName={notNixOS} /> : null}
       <RestartBanner restart={restart} />
       <UpdateReadyCard />
       <Tabs id="system" label="System" tabs={tabs} selected={current.key} onSelect={(key) => go('system', key)} />

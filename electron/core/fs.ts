@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { AppError } from '../errors';
 
-/** A file's text, or null when there is no such file. Any other failure (EACCES, EISDIR, EIO) is thrown, not taken for "absent". */
+/**
+ * A file's text, or null when there is no such file. Any other failure is thrown, not taken for "absent"
+ * (a caller that took an unreadable file for a missing one would write over it): a file it may not read
+ * in words, others (EISDIR, EIO) as they are.
+ */
 export async function readIfExists(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (code === 'EACCES' || code === 'EPERM') throw new AppError('not-authorized', `${file} is there, but your account may not read it.`, String((err as Error).message));
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { sha256, sha256File } from '../../electron/core/hash';
 import { RateMeter, byteProgress, every } from '../../electron/core/meter';
@@ -123,10 +124,22 @@ describe('files', () => {
     expect(await readIfExists(secret)).toBe('x');
     // root reads anything: a folder stands in for an unreadable file (EISDIR is not "absent" either)
     await expect(readIfExists(dir)).rejects.toMatchObject({ code: 'EISDIR' });
-    if (process.getuid?.() !== 0) {
-      chmodSync(secret, 0);
-      await expect(readIfExists(secret)).rejects.toMatchObject({ code: 'EACCES' });
-    }
+  });
+
+  it('readIfExists refuses a file it may not read, in words, instead of taking it for absent', async () => {
+    const dir = tempDir();
+    const secret = path.join(dir, 'secret');
+    writeFileSync(secret, 'x');
+    chmodSync(secret, 0o600);
+    chmodSync(dir, 0o755);
+    // root reads anything: the check runs as nobody, on this very module bundled
+    const bundle = path.join(dir, 'fs.mjs');
+    await build({ entryPoints: [path.resolve(__dirname, '../../electron/core/fs.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    chmodSync(bundle, 0o644);
+    const script = `import { readIfExists } from ${JSON.stringify(bundle)}; readIfExists(${JSON.stringify(secret)}).then((t) => console.log('read', t), (e) => console.log(e.code, e.message));`;
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const out = execFileSync(asNobody[0]!, [...asNobody.slice(1), '--input-type=module', '-e', script], { encoding: 'utf8', cwd: dir });
+    expect(out.trim()).toBe(`not-authorized ${secret} is there, but your account may not read it.`);
   });
 
   it('writeFileAtomic replaces the file whole and leaves no temporary file, also when it fails', async () => {

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NewsItem } from '../../../shared/contract/home';
 import type { AppContext } from '../../context';
+import { readIfExists, writeFileAtomic } from '../../core/fs';
 import { sha256 } from '../../core/hash';
 import { AppError } from '../../errors';
 import { CommandFailed } from '../../exec/runner';
@@ -48,7 +48,8 @@ export async function homeNews(ctx: AppContext, markRead: boolean) {
   const command = await findHomeManager(ctx);
   if (!command) throw new AppError('command-missing', 'home-manager is not installed for you yet, so there is no news to show.');
   const readIdsFile = path.join(homeManagerDataDir(ctx.host), 'news-read-ids');
-  const before = await readFile(readIdsFile, 'utf8').catch(() => null);
+  // an unreadable file is refused before the command marks everything read and it could not be put back
+  const before = await readIfExists(readIdsFile);
   let stdout: string;
   try {
     ({ stdout } = await ctx.runner.run(command.path, ['news'], { env: homeManagerEnv(ctx, { PAGER: 'cat' }), timeoutMs: 5 * 60_000, cwd: ctx.host.homeDir }));
@@ -57,10 +58,7 @@ export async function homeNews(ctx: AppContext, markRead: boolean) {
     throw err;
   } finally {
     if (!markRead) {
-      await mkdir(path.dirname(readIdsFile), { recursive: true });
-      const temp = `${readIdsFile}.${process.pid}.tmp`;
-      await writeFile(temp, before ?? '');
-      await rename(temp, readIdsFile);
+      await writeFileAtomic(readIdsFile, before ?? '', { mkdir: true });
     }
   }
   // when asked to mark them, the command just read them all: report the state it left behind

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StarterConfigInput } from '../../../shared/contract/installer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
+import { readIfExists, timestampedName } from '../../core/fs';
 import { nixParse } from '../../core/nix';
 import { candidateStableReleases } from './releases';
 
@@ -194,8 +195,8 @@ export async function saveStarterConfig(ctx: AppContext, form: StarterConfig) {
   const dir = ctx.host.starterConfigDir;
   await fsp.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'configuration.nix');
-  const existing = await fsp.readFile(file, 'utf8').catch(() => null);
-  if (existing !== null && existing !== content) await fsp.rename(file, `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`);
+  const existing = await readIfExists(file);
+  if (existing !== null && existing !== content) await fsp.rename(file, `${timestampedName(file)}.bak`);
   await fsp.writeFile(file, content);
   return { path: file };
 }

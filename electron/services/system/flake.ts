@@ -159,7 +159,7 @@ export async function flakeInputs(ctx: AppContext) {
  */
 export async function writeFlakeFileAsUser(ctx: AppContext, lockFile: string, content: string, expectedSha256: string | null | undefined): Promise<{ path: string; backup: string | null; sha256: string }> {
   const cannotWrite = () => new AppError('not-authorized', `Your flake lives in ${path.dirname(lockFile)} (flake.nix in ${ctx.host.nixosConfigDir} points there), and your account cannot write there. Change it there as its owner.`);
-  const denied = (err: unknown) => ['EACCES', 'EPERM', 'EROFS'].includes(String((err as NodeJS.ErrnoException).code));
+  const denied = (err: unknown) => ['EACCES', 'EPERM', 'EROFS', 'not-authorized'].includes(String((err as NodeJS.ErrnoException).code));
   // a file that is there but may not be read is not "no file": it is refused, never overwritten blind
   const current = await readIfExists(lockFile).catch((err: unknown) => Promise.reject(denied(err) ? cannotWrite() : err));
   if (expectedSha256 !== undefined && (current === null ? null : sha256(current)) !== expectedSha256) {
@@ -293,7 +293,7 @@ export async function updateFlake(ctx: AppContext, job: JobContext, params: { ch
   const lockFile = path.join(check.dir, 'flake.lock');
   const folder = await flakeFolder(ctx.host);
   if (!folder || check.dir !== folder.dir) throw new AppError('conflict', 'The flake folder changed since the check. Check for updates again.');
-  const current = await readFile(lockFile, 'utf8').catch(() => null);
+  const current = await readIfExists(lockFile);
   if ((current === null ? null : sha256(current)) !== check.baseSha256) {
     throw new AppError('conflict', 'flake.lock changed on disk since the check (another update or an edit). Check for updates again so you see what you write.');
   }

@@ -141,7 +141,12 @@ function relativeTo(dir: string, file: string): string | null {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : null;
 }
 
-export async function configErrorFrom(ctx: AppContext, nixError: NixError, flakeDir: string | null = null) {
+/**
+ * What Nix said about the configuration, placed: a flake's store copy put back as the user's files, a
+ * position the editor can open (a module error that only names a file gets a line found by the option's
+ * name), and the explanation when the failure is a known one. Shared by Evaluate and the rebuild.
+ */
+export async function placeFailure(ctx: AppContext, nixError: NixError, flakeDir: string | null) {
   const error = await placeNixError(flakeDir ? await mapFlakeError(ctx, nixError, flakeDir) : nixError);
   // a position inside nixpkgs or another input cannot be opened in the editor: it stays in the text only
   let location = error.location?.file.startsWith('/nix/store/') ? null : error.location;
@@ -150,7 +155,6 @@ export async function configErrorFrom(ctx: AppContext, nixError: NixError, flake
     const found = source ? locateOptionInText(source, error.summary) : null;
     location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
   }
-  const { dir } = await configFolder(ctx);
   const explanation = await explainFailure(ctx, error.text, {
     tool: 'nixos-rebuild',
     configKind: flakeDir ? 'flake' : 'channels',
@@ -158,6 +162,12 @@ export async function configErrorFrom(ctx: AppContext, nixError: NixError, flake
     configFile: path.join(ctx.host.nixosConfigDir, 'configuration.nix'),
     untracked: error.untracked ?? null,
   });
+  return { error, location, explanation };
+}
+
+export async function configErrorFrom(ctx: AppContext, nixError: NixError, flakeDir: string | null = null) {
+  const { error, location, explanation } = await placeFailure(ctx, nixError, flakeDir);
+  const { dir } = await configFolder(ctx);
   return { message: error.summary, text: error.text, location, relativePath: location ? relativeTo(dir, location.file) : null, ...(explanation ? { explanation } : {}) };
 }
 

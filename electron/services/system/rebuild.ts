@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RpcError } from '../../../shared/contract/core';
 import type { JobProgress } from '../../../shared/contract/jobs';
@@ -7,11 +6,9 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { JobContext, JobPlan } from '../../exec/jobs';
 import { JobLogFile, previewSwitch } from './activation';
-import { commitConfig, resolveFlake } from './config';
-import { checkFlake, mapFlakeError, updateFlake } from './flake';
-import { NixLogParser, locateOptionInText, type NixError, type NixProgress } from './nix-log';
-import { explainFailure } from './error-explanation';
-import { placeNixError } from './nix-syntax';
+import { commitConfig, placeFailure, resolveFlake } from './config';
+import { checkFlake, updateFlake } from './flake';
+import { NixLogParser, type NixError, type NixProgress } from './nix-log';
 import { rebuildPreflightPhase } from './preflight';
 import { listProfileLinks } from './profile';
 import { readSystemSettings } from './settings';
@@ -101,23 +98,9 @@ export class BuildFollower {
  */
 export async function nixFailure(ctx: AppContext, what: string, nixError: NixError | null, fallback: unknown, flakeDir: string | null = null): Promise<AppError> {
   if (!nixError) return fallback instanceof AppError ? fallback : new AppError('command-failed', `${what} failed.`, String(fallback));
-  const error = await placeNixError(flakeDir ? await mapFlakeError(ctx, nixError, flakeDir) : nixError);
-  // a position inside nixpkgs or another input cannot be opened in the editor: it stays in the text only
-  let location = error.location?.file.startsWith('/nix/store/') ? null : error.location;
-  if (!location && error.file && !error.file.startsWith('/nix/store/')) {
-    const source = await readFile(error.file, 'utf8').catch(() => null);
-    const found = source ? locateOptionInText(source, error.summary) : null;
-    location = { file: error.file, line: found?.line ?? 1, column: found?.column ?? 1 };
-  }
+  const { error, location, explanation } = await placeFailure(ctx, nixError, flakeDir);
   const where = location && !error.summary.includes(path.basename(location.file)) ? ` (${path.basename(location.file)}, line ${location.line})` : '';
   const failure = new NixBuildError(`${what} failed: ${error.summary}${where}`, error.text, location);
-  const explanation = await explainFailure(ctx, error.text, {
-    tool: 'nixos-rebuild',
-    configKind: flakeDir ? 'flake' : 'channels',
-    location,
-    configFile: path.join(ctx.host.nixosConfigDir, 'configuration.nix'),
-    untracked: error.untracked ?? null,
-  });
   if (explanation) failure.explanation = explanation;
   return failure;
 }

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ConfirmableAction, DesktopCapabilities, TrayEntry, TrayMenu } from '../../../shared/contract';
+import type { ConfirmableAction, DesktopCapabilities, RpcError, TrayEntry, TrayMenu } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import { call, onEvent } from '../../lib/bridge';
+import { ErrorBanner } from '../../components/ui';
+import { call, errorOf, onEvent } from '../../lib/bridge';
 import { ConfirmPage } from './ConfirmPage';
 import './confirm.css';
 
@@ -15,16 +16,25 @@ function useCapabilities(): DesktopCapabilities | null {
   return caps;
 }
 
-function useTrayMenu(): TrayMenu | null {
+function useTrayMenu(): { menu: TrayMenu | null; error: RpcError | null; retry: () => void } {
   const [menu, setMenu] = useState<TrayMenu | null>(null);
+  const [error, setError] = useState<RpcError | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
-    const load = () => call('tray.menu', {}).then(setMenu, () => {});
+    const load = () =>
+      call('tray.menu', {}).then(
+        (m) => {
+          setMenu(m);
+          setError(null);
+        },
+        (e) => setError(errorOf(e)),
+      );
     load();
     return onEvent((e) => {
       if ((e.topic === 'changed' && (e.what === 'system-profile' || e.what === 'home-profile')) || (e.topic === 'job' && e.kind !== 'log' && e.kind !== 'log-gap' && e.kind !== 'progress')) load();
     });
-  }, []);
-  return menu;
+  }, [attempt]);
+  return { menu, error, retry: () => setAttempt((a) => a + 1) };
 }
 
 type Submenu = Extract<TrayEntry, { type: 'submenu' }>;
@@ -51,7 +61,8 @@ function SwitchPicker({ submenu, onPick }: { submenu: Submenu; onPick: (a: Confi
 
 /** The tray menu's actions as buttons, for where there is no tray. Each opens the same confirmation. */
 export function QuickActions() {
-  const menu = useTrayMenu();
+  const { menu, error: menuError, retry } = useTrayMenu();
+  const [error, setError] = useState<RpcError | null>(null);
   const [confirmationId, setConfirmationId] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -64,10 +75,15 @@ export function QuickActions() {
   useEffect(() => {
     if (loaded) box.current?.querySelector<HTMLElement>('button:not(:disabled), select:not(:disabled)')?.focus();
   }, [loaded]);
-  if (!menu) return null;
+  if (!menu) return menuError ? <ErrorBanner error={menuError} onRetry={retry} /> : <div className="skeleton" />;
   const request = async (action: ConfirmableAction) => {
-    const { confirmationId: id } = await call('desktop.action.request', { action });
-    setConfirmationId(id);
+    setError(null);
+    try {
+      const { confirmationId: id } = await call('desktop.action.request', { action });
+      setConfirmationId(id);
+    } catch (e) {
+      setError(errorOf(e));
+    }
   };
   const group = (prefix: 'system' | 'home') => {
     const entries = menu.items.filter((e) => e.type !== 'separator' && e.id.startsWith(`${prefix}-`));
@@ -98,6 +114,7 @@ export function QuickActions() {
   const rebuildAction = rebuild?.action;
   return (
     <div className="stack" data-testid="quick-actions" ref={box}>
+      {error ? <ErrorBanner error={error} /> : null}
       {group('system')}
       {group('home')}
       {rebuild && rebuildAction?.kind === 'rebuild' ? (

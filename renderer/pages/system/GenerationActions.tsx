@@ -59,7 +59,11 @@ export function ConfirmActivation({ generation, choice, onClose }: { generation:
         if (!live) return;
         setPreview(p);
         if (p.runningStorePath && !p.isRunning) {
-          const d = await call('system.diff', { from: p.runningStorePath, to: specialisation ? p.storePath : generation }).catch(() => null);
+          // without the list of changes the dialog still works; it says why the list is missing
+          const d = await call('system.diff', { from: p.runningStorePath, to: specialisation ? p.storePath : generation }).catch((e: unknown) => {
+            if (live) setError({ ...errorOf(e), message: `The list of package changes could not be made: ${errorOf(e).message}` });
+            return null;
+          });
           if (live) setDiff(d);
         }
       } catch (err) {

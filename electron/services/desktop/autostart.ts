@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs';
 import path from 'node:path';
 import type { Host } from '../../host';
 
@@ -38,10 +39,7 @@ export function autostartEntry(launch: string[]): string {
 export async function enableAutostart(host: Host, launch: string[]): Promise<string> {
   if (launch.length === 0) throw new Error('no launch command for the autostart entry');
   const file = autostartFile(host);
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, autostartEntry(launch), { mode: 0o644 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, autostartEntry(launch), { mkdir: true, mode: 0o644 });
   return file;
 }
 

@@ -1,4 +1,5 @@
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { DesktopSettings } from '../../../shared/contract/desktop';
@@ -34,11 +35,7 @@ async function readStored(host: Host): Promise<Stored> {
 }
 
 async function writeStored(host: Host, stored: Stored): Promise<void> {
-  const file = settingsFile(host);
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(stored, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(settingsFile(host), `${JSON.stringify(stored, null, 2)}\n`, { mkdir: true });
 }
 
 /** "Start at login" is whatever the autostart directory says, so removing the entry by hand is respected. */

@@ -3,7 +3,8 @@
  * seconds of CPU for the packages list, so the app runs it in a worker thread (index-worker.ts) and
  * the main process only opens the finished file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -54,12 +55,7 @@ export function docsFor(id: SearchSourceId, data: unknown, r: { revision: string
   }
 }
 
-export async function writeAtomic(file: string, data: Buffer | Uint8Array | string) {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, file);
-}
+export const writeAtomic = (file: string, data: Buffer | Uint8Array | string) => writeFileAtomic(file, data, { mkdir: true });
 
 /**
  * Build and write the index. Returns null when it was written to `indexFile`, else the bytes (the cache

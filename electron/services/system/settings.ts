@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs';
 import path from 'node:path';
 import { systemSettingsSchema, type SystemSettings } from '../../../shared/contract/system-rebuild';
 import type { AppContext } from '../../context';
@@ -29,11 +30,7 @@ export async function readSystemSettings(ctx: AppContext): Promise<SystemSetting
 
 export async function writeSystemSettings(ctx: AppContext, change: Partial<SystemSettings>): Promise<SystemSettings> {
   const next = systemSettingsSchema.parse({ ...(await readSystemSettings(ctx)), ...change });
-  await mkdir(ctx.host.configDir, { recursive: true });
-  const file = settingsFile(ctx);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`);
-  await rename(temp, file);
+  await writeFileAtomic(settingsFile(ctx), `${JSON.stringify(next, null, 2)}\n`, { mkdir: true });
   ctx.events.emit({ topic: 'changed', what: 'settings', detail: { area: 'system' } });
   return next;
 }

@@ -1,4 +1,5 @@
 import type { Release } from '../shared/contract/installer';
+import type { PreflightReport } from '../shared/contract/system-preflight';
 import { CommandRunner } from './exec/runner';
 import { EventBus } from './exec/events';
 import { JobManager } from './exec/jobs';
@@ -39,6 +40,10 @@ export class AppState {
   flakeChecks = new Map<string, PendingCheck>();
   /** when the Nix database may be read directly again after it could not be (ms since epoch) */
   nixDbRetryAt = 0;
+  /** the pre-flight reports of the last rebuild jobs, by job id, oldest first */
+  preflightReports = new Map<string, PreflightReport>();
+  /** how to start this app again, for the autostart entry (the Electron shell sets its own executable) */
+  launchCommand: string[] = ['nixos-companion'];
 }
 
 /** Everything a service needs from the outside world, made once per app and passed down. */

@@ -109,11 +109,11 @@ async function main() {
 
   const host = loadHost();
   host.helperCommand = packagedHelperCommand({ configured: host.helperCommand, isPackaged: app.isPackaged, env: process.env, exists: existsSync });
-  setLaunchCommand(electronLaunchCommand({ execPath: process.execPath, appPath: app.getAppPath(), isPackaged: app.isPackaged, env: process.env }));
 
   hardenSession(session.defaultSession);
   serveRenderer(builtRendererDir());
   companion = await createApp(host);
+  setLaunchCommand(companion.ctx, electronLaunchCommand({ execPath: process.execPath, appPath: app.getAppPath(), isPackaged: app.isPackaged, env: process.env }));
   const { ctx, router } = companion;
   connectExternalOpener(ctx, (url) => shell.openExternal(url)); // eng-disable OPEN_EXTERNAL_JS_CHECK -- only URLs that passed Learn's allow-list reach this (services/learn/open-external.ts: https to known sites, or a package's own homepage)
   setImagePicker(ctx, imagePicker(() => mainWindow));

@@ -29,7 +29,7 @@ describe('start at login', () => {
   });
 
   it('turning it on writes an XDG autostart entry that desktop-file-validate accepts and that starts the app in the tray', async () => {
-    setLaunchCommand(['/home/ada/Apps/NixOS Companion.AppImage']);
+    setLaunchCommand(app.ctx, ['/home/ada/Apps/NixOS Companion.AppImage']);
     const events: unknown[] = [];
     const off = app.ctx.events.on((e) => events.push(e));
     const settings = await app.call('desktop.settings.set', { startAtLogin: true });

@@ -10,7 +10,7 @@ export const desktopHandlers = (ctx: AppContext) =>
     'desktop.capabilities': () => desktopOf(ctx).capabilities(),
     'desktop.settings.get': () => readDesktopSettings(ctx.host),
     'desktop.settings.set': async (p) => {
-      const settings = await updateDesktopSettings(ctx.host, p, getLaunchCommand());
+      const settings = await updateDesktopSettings(ctx.host, p, getLaunchCommand(ctx));
       ctx.events.emit({ topic: 'changed', what: 'settings', detail: { area: 'desktop' } });
       return settings;
     },

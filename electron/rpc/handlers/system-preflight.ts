@@ -8,7 +8,7 @@ export const systemPreflightHandlers = (ctx: AppContext) =>
     'system.preflight': (p) => {
       if (p.kind === 'activate') return activationPreflight(ctx, p.generation, p.specialisation);
       if (p.kind === 'cleanup') return cleanupPreflight(ctx, p.rule);
-      return reportOfJob(p.jobId);
+      return reportOfJob(ctx, p.jobId);
     },
     'system.preflight.fix': (p) =>
       startJob(ctx, 'system.preflight.fix', { title: 'Make room: delete old generations', exclusiveGroup: 'system', cancellable: false }, (job) => runPreflightFix(ctx, job, p)),

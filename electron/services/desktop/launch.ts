@@ -1,16 +1,16 @@
+import type { AppContext } from '../../context';
+
 /**
  * How to start this app again (for the autostart entry). The Electron shell sets it from its own
  * executable; elsewhere it is the `nixos-companion` command the packages put on PATH.
  */
-let launchCommand: string[] = ['nixos-companion'];
-
-export function setLaunchCommand(argv: string[]): void {
+export function setLaunchCommand(ctx: AppContext, argv: string[]): void {
   if (argv.length === 0) throw new Error('empty launch command');
-  launchCommand = [...argv];
+  ctx.state.launchCommand = [...argv];
 }
 
-export function getLaunchCommand(): string[] {
-  return [...launchCommand];
+export function getLaunchCommand(ctx: AppContext): string[] {
+  return [...ctx.state.launchCommand];
 }
 
 /**

@@ -661,11 +661,10 @@ export async function rebuildPreflight(ctx: AppContext, action: 'switch' | 'boot
 
 // ---- the rebuild job's phase, and the fix ------------------------------------------------------------
 
-const jobReports = new Map<string, PreflightReport>();
 const KEEP_JOB_REPORTS = 20;
 
 /** The report a rebuild job made in its pre-flight phase. */
-export const reportOfJob = (jobId: string): PreflightReport | null => jobReports.get(jobId) ?? null;
+export const reportOfJob = (ctx: AppContext, jobId: string): PreflightReport | null => ctx.state.preflightReports.get(jobId) ?? null;
 
 /** The error that refuses an action, in the words of its blocking problems. */
 export function refusal(report: PreflightReport): AppError {
@@ -681,8 +680,9 @@ export async function rebuildPreflightPhase(ctx: AppContext, job: JobContext, ac
     job.log('The free-space check was skipped: the dry run did not evaluate (the build says why).', 'info');
     return;
   }
-  jobReports.set(job.id, result);
-  while (jobReports.size > KEEP_JOB_REPORTS) jobReports.delete(jobReports.keys().next().value!);
+  const reports = ctx.state.preflightReports;
+  reports.set(job.id, result);
+  while (reports.size > KEEP_JOB_REPORTS) reports.delete(reports.keys().next().value!);
   if (result.boot) job.log(`${result.boot.dir}: ${sizeInWords(result.boot.freeBytes)} free, ${sizeInWords(result.boot.neededBytes)} needed.`, 'info');
   if (result.store) job.log(`${result.store.dir}: ${sizeInWords(result.store.freeBytes)} free, about ${sizeInWords(result.store.neededBytes)} needed.`, 'info');
   for (const p of result.problems) job.log(`${p.title}. ${p.text}`, 'info');

@@ -1,6 +1,7 @@
 import { access, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChannelInfo } from '../../shared/contract/system';
+import { AppError } from '../errors';
 import type { Host } from '../host';
 import { readTrimmed, resolveStorePath } from './profile';
 
@@ -13,6 +14,25 @@ import { readTrimmed, resolveStorePath } from './profile';
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 export const CHANNEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+/**
+ * Channel URLs must be https (plain http only to 127.0.0.1, and only when the host allows it for tests),
+ * without a user name, password or spaces. Checked by the app, and again by the root helper.
+ */
+export function checkChannelUrl(host: Pick<Host, 'allowHttpLoopbackChannels'>, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new AppError('refused', `"${raw.slice(0, 200)}" is not a web address.`);
+  }
+  const loopbackHttp = host.allowHttpLoopbackChannels && url.protocol === 'http:' && url.hostname === '127.0.0.1';
+  if (url.protocol !== 'https:' && !loopbackHttp) {
+    throw new AppError('refused', 'Channel addresses must start with https:// so that nobody on the network can change what you download.', raw);
+  }
+  if (url.username || url.password || /\s/.test(raw)) throw new AppError('refused', 'Channel addresses must not contain a user name, a password or spaces.');
+  return url;
+}
 
 /** `/nix/store/<hash>-nixos-24.11.716.abc/nixos` -> `nixos-24.11.716.abc` */
 export function releaseFromChannelPath(storePath: string | null): string | null {

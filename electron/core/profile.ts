@@ -1,5 +1,7 @@
 import { lstat, readFile, readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { profileMovedMessage } from '../../shared/rollback';
+import { AppError } from '../errors';
 
 /** One `<profile>-N-link` of a nix profile, read without spawning anything. */
 export interface ProfileLink {
@@ -69,4 +71,21 @@ export async function readTrimmed(file: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** The system profile's generations and which one is current, read together. */
+export async function readSystemProfile(profile: string): Promise<{ links: ProfileLink[]; current: number | null }> {
+  const [links, current] = await Promise.all([listProfileLinks(profile), currentGeneration(profile)]);
+  return { links, current };
+}
+
+export function requireGeneration(links: ProfileLink[], generation: number): ProfileLink {
+  const link = links.find((l) => l.generation === generation);
+  if (!link) throw new AppError('not-found', `Generation ${generation} does not exist in the system profile.`);
+  return link;
+}
+
+/** Refuse when the profile is not where the person saw it (checked by the app, and again as root). */
+export function requireCurrent(current: number | null, expected: number | null): void {
+  if (current !== expected) throw new AppError('conflict', profileMovedMessage('system', current));
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AppError } from '../../errors';
 import { CommandRunner } from '../../core/process';
 import type { Host } from '../../host';
-import { readChannelList } from '../../core/channels';
+import { checkChannelUrl, readChannelList } from '../../core/channels';
 import { describeReasons, protectedGenerations } from '../../core/generations-running';
 import { parseGcSummary } from '../../core/nix';
 import { listProfileLinks } from '../../core/profile';
@@ -16,19 +16,6 @@ import type { HelperImplementations } from './types';
  * again here: generation numbers must exist and must not be the current, running or booted one;
  * channel names and URLs must be plain.
  */
-
-function checkUrl(host: Host, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AppError('refused', 'The channel address is not a valid URL.');
-  }
-  const loopbackHttp = host.allowHttpLoopbackChannels && url.protocol === 'http:' && url.hostname === '127.0.0.1';
-  if (url.protocol !== 'https:' && !loopbackHttp) throw new AppError('refused', 'Channel addresses must use https.');
-  if (url.username || url.password || /\s/.test(raw)) throw new AppError('refused', 'The channel address must not contain credentials or spaces.');
-  return raw.replace(/\/+$/, '');
-}
 
 function logLines(io: HelperIO) {
   return (stream: 'stdout' | 'stderr', line: string) => io.log(line, stream);
@@ -110,7 +97,8 @@ export const generationsOperations = {
     return summary ?? { pathsDeleted: deleted, bytesFreed: 0 };
   },
   'channel-add': async (args, io) => {
-    const url = checkUrl(io.host, args.url);
+    checkChannelUrl(io.host, args.url);
+    const url = args.url.replace(/\/+$/, '');
     const env = await nixChannelEnv(io.host);
     await new CommandRunner(io.host).run('nix-channel', ['--add', url, args.name], { env, onLine: logLines(io), buffer: true, timeoutMs: 60_000 });
     return { name: args.name, url };
@@ -127,7 +115,7 @@ export const generationsOperations = {
     const list = await readChannelList(io.host.rootChannelsFile);
     const unknown = args.names.filter((n) => !list.has(n));
     if (unknown.length) throw new AppError('refused', `There is no channel called ${unknown.map((n) => `"${n}"`).join(', ')}.`);
-    for (const n of args.names) checkUrl(io.host, list.get(n)!);
+    for (const n of args.names) checkChannelUrl(io.host, list.get(n)!);
     const env = await nixChannelEnv(io.host);
     io.phase('download', `Downloading ${args.names.join(', ')}`, true);
     await new CommandRunner(io.host).run('nix-channel', ['--update', ...args.names], { env, signal: io.signal, onLine: logLines(io), buffer: true, timeoutMs: 1_800_000 });

@@ -1,10 +1,10 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
+import { rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import { AppError } from '../../errors';
 import { CommandRunner } from '../../core/process';
 import { specialisationPaths } from '../../core/generations-running';
-import { currentGeneration, listProfileLinks, type ProfileLink } from '../../core/profile';
+import { currentGeneration, readSystemProfile, requireCurrent, requireGeneration, type ProfileLink } from '../../core/profile';
 import type { HelperIO } from '../io';
 import { runActivation } from './rebuild';
 import type { HelperImplementations } from './types';
@@ -15,21 +15,7 @@ import type { HelperImplementations } from './types';
  * is done: the person approved a change from M to N, not from whatever is current now.
  */
 
-async function readProfile(io: HelperIO): Promise<{ links: ProfileLink[]; current: number | null }> {
-  const profile = io.host.systemProfile;
-  const [links, current] = await Promise.all([listProfileLinks(profile), currentGeneration(profile)]);
-  return { links, current };
-}
-
-function requireCurrent(current: number | null, expected: number | null) {
-  if (current !== expected) throw new AppError('conflict', profileMovedMessage('system', current));
-}
-
-function requireGeneration(links: ProfileLink[], generation: number): ProfileLink {
-  const link = links.find((l) => l.generation === generation);
-  if (!link) throw new AppError('not-found', `Generation ${generation} does not exist in the system profile.`);
-  return link;
-}
+const readProfile = (io: HelperIO) => readSystemProfile(io.host.systemProfile);
 
 async function switchProfile(io: HelperIO, generation: number) {
   io.phase('profile', 'Setting the boot default', false);

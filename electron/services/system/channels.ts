@@ -5,10 +5,10 @@ import { AppError } from '../../errors';
 import type { Host } from '../../host';
 import type { JobContext } from '../../exec/jobs';
 import { parseDrvName } from './store-names';
-import { CHANNEL_NAME, listChannelDetails } from '../../core/channels';
+import { CHANNEL_NAME, checkChannelUrl, listChannelDetails } from '../../core/channels';
 import { head } from '../../core/http';
 
-export { CHANNEL_NAME, listChannelDetails, readChannelList, releaseFromChannelPath } from '../../core/channels';
+export { CHANNEL_NAME, checkChannelUrl, listChannelDetails, readChannelList, releaseFromChannelPath } from '../../core/channels';
 
 /**
  * Root channels: the list in root's ~/.nix-channels (URL and name) and the channels profile
@@ -32,24 +32,6 @@ export function releaseSeries(urlOrName: string | null): string | null {
   return null;
 }
 
-function insecureAllowed(host: Host, url: URL): boolean {
-  return host.allowHttpLoopbackChannels && url.protocol === 'http:' && url.hostname === '127.0.0.1';
-}
-
-/** Channel URLs must be https (plain http only to 127.0.0.1, and only when the host allows it for tests). */
-export function checkChannelUrl(host: Host, raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AppError('invalid-params', `"${raw}" is not a web address.`);
-  }
-  if (url.protocol !== 'https:' && !insecureAllowed(host, url)) {
-    throw new AppError('refused', 'Channel addresses must start with https:// so that nobody on the network can change what you download.', raw);
-  }
-  if (url.username || url.password) throw new AppError('refused', 'Channel addresses must not contain a user name or password.');
-  return url;
-}
 
 function stateVersionWarning(from: string, to: string): string {
   return `This moves NixOS from ${from} to ${to}. Do NOT change system.stateVersion in your configuration: it records the release this machine was first installed with (it decides data formats of services), not the release you run. Read the release notes for ${to} before you rebuild.`;

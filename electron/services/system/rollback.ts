@@ -1,5 +1,5 @@
 import type { JobResult } from '../../../shared/contract';
-import { profileMovedMessage, rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
+import { rollbackTargetMovedMessage, rollbackTargetOf } from '../../../shared/rollback';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { HelperCall } from '../../helper/contract';
@@ -7,7 +7,7 @@ import type { JobContext, JobPlan } from '../../exec/jobs';
 import { JobLogFile, kernelChange, nixosVersions } from './activation';
 import { specialisationPaths } from './generations-running';
 import { requireActivationFits } from './preflight';
-import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink } from './profile';
+import { readSystemProfile, requireCurrent, requireGeneration, resolveStorePath, type ProfileLink } from '../../core/profile';
 
 /**
  * Rollback, switch to generation N and switch to a generation's specialisation. Each acts on what the
@@ -15,16 +15,7 @@ import { currentGeneration, listProfileLinks, resolveStorePath, type ProfileLink
  * and it is refused (here, and again as root) when the profile moved in between.
  */
 
-async function readProfile(ctx: AppContext): Promise<{ links: ProfileLink[]; current: number | null }> {
-  const [links, current] = await Promise.all([listProfileLinks(ctx.host.systemProfile), currentGeneration(ctx.host.systemProfile)]);
-  return { links, current };
-}
-
-function requireGeneration(links: ProfileLink[], generation: number): ProfileLink {
-  const link = links.find((l) => l.generation === generation);
-  if (!link) throw new AppError('not-found', `Generation ${generation} does not exist in the system profile.`);
-  return link;
-}
+const readProfile = (ctx: AppContext) => readSystemProfile(ctx.host.systemProfile);
 
 /** The store path of generation N's specialisation, refused in words when it has none of that name. */
 async function specialisationOf(link: ProfileLink, name: string): Promise<string> {
@@ -53,11 +44,6 @@ export async function activationPreview(ctx: AppContext, generation: number, spe
   };
 }
 
-/** Refuse when the profile is not where the person saw it. */
-function checkCurrent(current: number | null, expectedCurrent: number | null) {
-  if (current !== expectedCurrent) throw new AppError('conflict', profileMovedMessage('system', current));
-}
-
 export interface RollbackRequest {
   /** the generation the preview showed as the rollback's target */
   target: number;
@@ -68,7 +54,7 @@ export interface RollbackRequest {
 /** Checked before the job starts, so a stale preview is refused at once; the helper checks again as root. */
 async function checkRollback(ctx: AppContext, request: RollbackRequest) {
   const { links, current } = await readProfile(ctx);
-  checkCurrent(current, request.expectedCurrent);
+  requireCurrent(current, request.expectedCurrent);
   const target = rollbackTargetOf(links.map((l) => l.generation), current);
   if (target === null) throw new AppError('not-found', 'There is no older generation to roll back to.');
   if (target !== request.target) throw new AppError('conflict', rollbackTargetMovedMessage('system', request.target, target));
@@ -114,7 +100,7 @@ export async function rollbackJob(ctx: AppContext, request: RollbackRequest) {
 export async function switchGenerationJob(ctx: AppContext, request: { generation: number; expectedCurrent: number | null }) {
   const { links, current } = await readProfile(ctx);
   requireGeneration(links, request.generation);
-  checkCurrent(current, request.expectedCurrent);
+  requireCurrent(current, request.expectedCurrent);
   return activationJob(ctx, `Switch to generation ${request.generation}`, { generation: request.generation }, {
     name: 'switch-generation',
     args: { generation: request.generation, expectedCurrent: request.expectedCurrent },
@@ -130,7 +116,7 @@ export async function switchGenerationJob(ctx: AppContext, request: { generation
 export async function switchSpecialisationJob(ctx: AppContext, request: { generation: number; specialisation: string; expectedCurrent: number | null }) {
   const { links, current } = await readProfile(ctx);
   await specialisationOf(requireGeneration(links, request.generation), request.specialisation);
-  checkCurrent(current, request.expectedCurrent);
+  requireCurrent(current, request.expectedCurrent);
   return activationJob(
     ctx,
     `Switch to specialisation ${request.specialisation} of generation ${request.generation}`,

@@ -2,25 +2,12 @@
 // `node scripts/build.mjs --only=node` skips the renderer (tests that need only the helper).
 import { build as esbuild } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { esmBanner, rawText } from './esbuild-app.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-
-// CommonJS dependencies (ws, sudo-prompt) call require() inside an ESM bundle.
-const esmBanner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
-
-// `import text from './x.md?raw'` (Learn's entries, electron/services/learn/content/) bundles the file as a
-// string, as Vite does for the tests.
-const rawText = {
-  name: 'raw-text',
-  setup(build) {
-    build.onResolve({ filter: /\?raw$/ }, (args) => ({ path: path.resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
-    build.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text', watchFiles: [args.path] }));
-  },
-};
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, plugins: [rawText] };
 

@@ -14,11 +14,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
-import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 import { makeHost } from '../fixtures/make-host.mjs';
+import { importFromApp } from './app-bundle.mjs';
 import { fmt, median } from './timing.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -52,18 +51,10 @@ const jsCount = (dir) => files(dir).filter((f) => f.endsWith('.js')).length;
 if (jsCount(builds.before) !== 1) throw new Error(`the "before" build has ${jsCount(builds.before)} scripts, not one bundle`);
 
 // --- the real app and loopback server, one per build, on one fixture host
-const bundle = path.join(work, 'app.mjs');
-await esbuild({
-  stdin: { contents: "export { createApp } from './electron/app'; export { loadHost } from './electron/host'; export { startLoopback } from './electron/rpc/loopback';", resolveDir: root, loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
-const { createApp, loadHost, startLoopback } = await import(pathToFileURL(bundle).href);
+const { createApp, loadHost, startLoopback } = await importFromApp(
+  path.join(work, 'app.mjs'),
+  "export { createApp } from './electron/app'; export { loadHost } from './electron/host'; export { startLoopback } from './electron/rpc/loopback';",
+);
 const made = await makeHost(path.join(work, 'host'), { generations: 3 });
 const hostFile = path.join(work, 'host.json');
 writeFileSync(hostFile, JSON.stringify({ ...made.host, cacheDir: path.join(work, 'cache'), privilege: 'direct' }));

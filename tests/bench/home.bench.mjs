@@ -9,12 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { applyEnv, makeGeneration, makeHomeEnv, standin } from '../fixtures/home/make-home-env.mjs';
+import { importFromApp } from './app-bundle.mjs';
 import { fmt, time as timeMedian } from './timing.mjs';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'nc-bench-home');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const GENERATIONS = Number(process.env.BENCH_HOME_GENERATIONS ?? 300);
@@ -23,18 +21,7 @@ const time = (fn, runs = RUNS) => timeMedian(fn, runs);
 
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const bundle = path.join(work, 'app.mjs');
-await build({
-  stdin: { contents: "export { createApp } from './electron/app'; export { loadHost } from './electron/host';", resolveDir: root, loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
-const { createApp, loadHost } = await import(pathToFileURL(bundle).href);
+const { createApp, loadHost } = await importFromApp(path.join(work, 'app.mjs'), "export { createApp } from './electron/app'; export { loadHost } from './electron/host';");
 
 const fix = makeHomeEnv();
 applyEnv(fix.env);

@@ -6,16 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { ensureModernNix, nixEnvFor } from '../support/nix.mjs';
+import { importFromApp } from './app-bundle.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nc-bench-rebuild-'));
 
-const bundle = path.join(dir, 'nix-log.mjs');
-await build({ entryPoints: [path.join(root, 'electron/services/system/nix-log.ts')], outfile: bundle, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
-const { NixLogParser } = await import(pathToFileURL(bundle).href);
+const { NixLogParser } = await importFromApp(path.join(dir, 'nix-log.mjs'), "export { NixLogParser } from './electron/services/system/nix-log';");
 
 const env = nixEnvFor(ensureModernNix(), ['max-jobs = 2']);
 const nonce = `${Date.now()}-${Math.random()}`;
@@ -82,13 +78,10 @@ if (sink === -1) console.log(sink);
 {
   const { createWriteStream } = await import('node:fs');
   const { default: WebSocket } = await import('ws');
-  const transport = path.join(dir, 'transport.mjs');
-  await build({
-    stdin: { contents: "export { EventBus } from './electron/exec/events'; export { JobManager } from './electron/exec/jobs'; export { startLoopback } from './electron/rpc/loopback';", resolveDir: root, loader: 'ts' },
-    bundle: true, platform: 'node', format: 'esm', outfile: transport, logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  const { EventBus, JobManager, startLoopback } = await import(pathToFileURL(transport).href);
+  const { EventBus, JobManager, startLoopback } = await importFromApp(
+    path.join(dir, 'transport.mjs'),
+    "export { EventBus } from './electron/exec/events'; export { JobManager } from './electron/exec/jobs'; export { startLoopback } from './electron/rpc/loopback';",
+  );
   const N = 1_000_000;
   const text = (i) => `nixos-configuration-check>   checked item ${i + 1} of ${N}`;
   const yieldNow = () => new Promise((r) => setImmediate(r));

@@ -10,12 +10,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { buildSystems, nixEnv, writeProfile } from './system-closures.mjs';
+import { importFromApp } from './app-bundle.mjs';
 import { fmt, median, time as timeMedian } from './timing.mjs';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const work = path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'nc-bench-system');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 process.env.NIX_CONFIG = nixEnv.NIX_CONFIG;
@@ -48,22 +46,10 @@ const started = performance.now();
 const toplevels = buildSystems(path.join(work, 'build'), { packages: 2000, variants: 3, generations: 60, host: 'benchhost' });
 console.log(`  built/found ${toplevels.length} systems in ${fmt(performance.now() - started)}`);
 
-const bundle = path.join(work, 'app.mjs');
-await build({
-  stdin: {
-    contents: "export { createApp } from './electron/app'; export { loadHost } from './electron/host'; export { clearClosureCaches } from './electron/services/system/diff';",
-    resolveDir: root,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outfile: bundle,
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
-const { createApp, loadHost, clearClosureCaches } = await import(pathToFileURL(bundle).href);
+const { createApp, loadHost, clearClosureCaches } = await importFromApp(
+  path.join(work, 'app.mjs'),
+  "export { createApp } from './electron/app'; export { loadHost } from './electron/host'; export { clearClosureCaches } from './electron/services/system/diff';",
+);
 
 async function appFor(profileDir, overrides = {}) {
   const host = loadHost({ ...process.env, NIXOS_COMPANION_HOST: '' }, { systemProfile: path.join(profileDir, 'system'), currentSystem: path.join(work, 'none'), bootedSystem: path.join(work, 'none'), privilege: 'direct', ...overrides });

@@ -15,8 +15,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importFromApp } from './app-bundle.mjs';
 import { median } from './timing.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -160,17 +160,7 @@ async function benchWrite() {
 
 async function benchDownload() {
   // --- download: hashing on the way vs no hashing vs a second pass ---
-  const bundle = path.join(dir, 'download.mjs');
-  await build({
-    stdin: { contents: "export { downloadImage } from './electron/services/installer/download'; export { loadHost } from './electron/host';", resolveDir: root, loader: 'ts' },
-    outfile: bundle,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-  const { downloadImage, loadHost } = await import(pathToFileURL(bundle).href);
+  const { downloadImage, loadHost } = await importFromApp(path.join(dir, 'download.mjs'), "export { downloadImage } from './electron/services/installer/download'; export { loadHost } from './electron/host';");
   const dlSha = imageSha;
   const version = '26.11.1.abcdef0';
   const fileName = `nixos-minimal-${version}-x86_64-linux.iso`;
